@@ -1,0 +1,3 @@
+from fasterapi.cli import exit_after_serving, main
+
+exit_after_serving(main())

@@ -1,0 +1,101 @@
+"""Routes: what the decorators record, and the checks that make a handler servable.
+
+Every sub-interpreter imports the handler's module by name and looks the handler up by its
+qualified name, so a handler must be a named function reachable from module level. These
+checks run when the handler is decorated (its shape) and when the server starts (that the
+name still leads to the same object).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fasterapi.exceptions import StartupError
+from fasterapi.modules import importable_name
+from fasterapi.signature import ParamSpec, parameter_specs
+
+_FIX = "define it with `def` at module level (or as a static/class method of a module-level class)"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One decorated handler, described as data the Rust core can serve."""
+
+    path: str
+    methods: tuple[str, ...]
+    function: Callable[..., Any]
+    module: str
+    qualname: str
+    params: tuple[ParamSpec, ...]
+    status_code: int
+
+    def table_entry(self) -> dict[str, Any]:
+        return {
+            "methods": list(self.methods),
+            "path": self.path,
+            "module": self.module,
+            "qualname": self.qualname,
+            "params": [param.table_entry() for param in self.params],
+            "status_code": self.status_code,
+        }
+
+
+def build_route(handler: Any, path: str, methods: Sequence[str], status_code: int | None) -> Route:
+    """Validates `handler`'s shape and records it; raises `TypeError` naming the fix."""
+    function = handler.__func__ if isinstance(handler, (staticmethod, classmethod)) else handler
+    if not inspect.isfunction(function):
+        raise TypeError(
+            f"{handler!r} cannot be a FasterAPI handler: sub-interpreters import handlers by "
+            f"name, so it must be a plain function; {_FIX}"
+        )
+    name = f"{function.__module__}.{function.__qualname__}"
+    if function.__name__ == "<lambda>":
+        raise TypeError(f"{name}: a lambda cannot be a FasterAPI handler; {_FIX}")
+    if "<locals>" in function.__qualname__:
+        raise TypeError(
+            f"{name} is defined inside a function, so sub-interpreters cannot import it; {_FIX}"
+        )
+    if inspect.iscoroutinefunction(function):
+        raise TypeError(f"{name}: `async def` handlers are not supported yet; use `def`")
+    if not path.startswith("/"):
+        raise ValueError(f"{name}: route path {path!r} must start with '/'")
+    return Route(
+        path=path,
+        methods=tuple(dict.fromkeys(method.upper() for method in methods)),
+        function=function,
+        module=importable_name(function.__module__),
+        qualname=function.__qualname__,
+        params=parameter_specs(function, path, bound_first=isinstance(handler, classmethod)),
+        status_code=status_code or 200,
+    )
+
+
+def check_reachable(route: Route) -> None:
+    """Checks, at server start, that `module.qualname` still names the decorated function.
+
+    The name is bound only after the decorator returns, so this cannot run earlier; a name
+    rebound later in the module (or a decorator that wraps the handler afterwards) would
+    make the sub-interpreters call something else.
+    """
+    module = sys.modules.get(route.function.__module__)
+    if module is None:
+        module = importlib.import_module(route.module)
+    target: Any = module
+    for part in route.qualname.split("."):
+        target = getattr(target, part, None)
+        if target is None:
+            raise StartupError(
+                f"handler '{route.qualname}' for {route.path} is not reachable as "
+                f"'{route.module}.{route.qualname}'; {_FIX}"
+            )
+    if getattr(target, "__func__", target) is not route.function:
+        raise StartupError(
+            f"'{route.module}.{route.qualname}' is no longer the function decorated for "
+            f"{route.path} (was the name rebound later in the module, or wrapped by another "
+            "decorator?); sub-interpreters would call the wrong object"
+        )

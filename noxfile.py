@@ -1,0 +1,61 @@
+"""`nox` runs every check: lint, the Rust unit tests, and the suite on Python 3.12 and 3.13.
+
+Each test session builds the wheel once (release mode, as users get it), installs it into
+its own virtualenv and runs pytest against real servers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["lint", "rust", "tests"]
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = False
+
+PYTHONS = ["3.12", "3.13"]
+ROOT = Path(__file__).parent
+
+
+def _python(session: nox.Session) -> str:
+    return str(Path(session.virtualenv.location) / "bin" / "python")
+
+
+def build_wheel(session: nox.Session) -> str:
+    """Builds the wheel for this session's interpreter; returns its path."""
+    session.install("maturin>=1.7,<2")
+    out = Path(session.create_tmp()) / "wheels"
+    for old in out.glob("*.whl"):
+        old.unlink()
+    session.run(
+        "maturin", "build", "--release", "--interpreter", _python(session), "--out", str(out)
+    )
+    (wheel,) = out.glob("*.whl")
+    return str(wheel)
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The pytest suite against the release wheel."""
+    wheel = build_wheel(session)
+    session.install(f"{wheel}[test]")
+    # `pytest`, not `python -m pytest`: the repository root must not shadow the wheel.
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def rust(session: nox.Session) -> None:
+    """The Rust unit tests."""
+    session.run("cargo", "test", "--quiet", external=True, env={"PYO3_PYTHON": _python(session)})
+
+
+@nox.session(python=PYTHONS[0])
+def lint(session: nox.Session) -> None:
+    """Formatting and lints, Rust and Python."""
+    session.install("ruff")
+    env = {"PYO3_PYTHON": _python(session)}
+    session.run("cargo", "fmt", "--check", external=True)
+    session.run("cargo", "clippy", "--all-targets", "--", "-D", "warnings", external=True, env=env)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")

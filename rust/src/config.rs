@@ -1,0 +1,30 @@
+//! Server settings, as the CLI (or `fasterapi.serve`) passes them.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerConfig {
+    pub host: String,
+    pub port: u16,
+    /// Number of sub-interpreters (one worker thread each).
+    pub interpreters: usize,
+    /// Threads running the tokio runtime (HTTP parsing, routing, validation).
+    pub io_threads: usize,
+    /// uvicorn's names: critical, error, warning, info, debug, trace.
+    pub log_level: String,
+    /// Seconds to let in-flight requests finish after a stop signal.
+    pub graceful_timeout: f64,
+}
+
+impl ServerConfig {
+    /// The `tracing` filter for `log_level`.
+    pub fn tracing_filter(&self) -> &'static str {
+        match self.log_level.to_ascii_lowercase().as_str() {
+            "critical" | "error" => "error",
+            "warning" | "warn" => "warn",
+            "debug" => "debug",
+            "trace" => "trace",
+            _ => "info",
+        }
+    }
+}

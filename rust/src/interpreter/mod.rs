@@ -1,0 +1,53 @@
+//! One own-GIL sub-interpreter and everything cached inside it.
+//!
+//! An [`Interpreter`] is created on, used on, and ended on one OS thread (its worker). It
+//! holds only objects of its own interpreter; nothing in it may be shared with another
+//! thread, which is why it is not `Send`.
+
+mod call;
+mod lifecycle;
+mod object;
+mod pyerror;
+mod to_json;
+
+use pyo3::ffi;
+
+pub use call::HandlerResponse;
+pub use lifecycle::StartupError;
+
+/// A sub-interpreter with its handlers imported and cached.
+pub struct Interpreter {
+    /// Saved while the worker waits for work; restored to run Python.
+    thread_state: *mut ffi::PyThreadState,
+    id: i64,
+    /// Dropped only by [`Interpreter::end`], under this interpreter's GIL; an interpreter
+    /// lost any other way leaks its handlers rather than touching them without the GIL.
+    handlers: std::mem::ManuallyDrop<Vec<call::Handler>>,
+}
+
+/// Proof that the current thread holds this interpreter's GIL; releases it when dropped.
+pub struct GilHeld<'a> {
+    interpreter: &'a mut Interpreter,
+}
+
+impl Interpreter {
+    /// CPython's id of this interpreter (the main interpreter is 0).
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Makes this interpreter current on this thread and takes its GIL.
+    pub fn acquire(&mut self) -> GilHeld<'_> {
+        // SAFETY: `thread_state` was saved by `PyEval_SaveThread` on this same thread (an
+        // `Interpreter` never leaves its thread), so restoring it is balanced.
+        unsafe { ffi::PyEval_RestoreThread(self.thread_state) };
+        GilHeld { interpreter: self }
+    }
+}
+
+impl Drop for GilHeld<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the GIL of this interpreter is held by this thread since `acquire`.
+        self.interpreter.thread_state = unsafe { ffi::PyEval_SaveThread() };
+    }
+}

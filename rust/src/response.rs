@@ -1,0 +1,114 @@
+//! Building the HTTP responses FastAPI would send.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use hyper::{Response, StatusCode};
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+
+use crate::extract::errors::{render_422, ValidationError};
+
+pub type HttpResponse = Response<Full<Bytes>>;
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+
+fn with_body(status: StatusCode, content_type: HeaderValue, body: Bytes) -> HttpResponse {
+    let mut response = Response::new(Full::new(body.clone()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    headers.insert(CONTENT_TYPE, content_type);
+    response
+}
+
+/// A JSON body, as `JSONResponse` sends it.
+pub fn json(status: u16, body: Vec<u8>) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    with_body(status, JSON, Bytes::from(body))
+}
+
+pub fn not_found() -> HttpResponse {
+    with_body(
+        StatusCode::NOT_FOUND,
+        JSON,
+        Bytes::from_static(br#"{"detail":"Not Found"}"#),
+    )
+}
+
+pub fn method_not_allowed(allow: &str) -> HttpResponse {
+    let mut response = with_body(
+        StatusCode::METHOD_NOT_ALLOWED,
+        JSON,
+        Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
+    );
+    if let Ok(value) = HeaderValue::from_str(allow) {
+        response.headers_mut().insert(ALLOW, value);
+    }
+    response
+}
+
+pub fn validation_failed(errors: &[ValidationError]) -> HttpResponse {
+    with_body(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        JSON,
+        Bytes::from(render_422(errors)),
+    )
+}
+
+/// Starlette's `ServerErrorMiddleware` answer to an unhandled exception.
+pub fn internal_error() -> HttpResponse {
+    with_body(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        TEXT,
+        Bytes::from_static(b"Internal Server Error"),
+    )
+}
+
+/// Characters `RedirectResponse` percent-encodes in `location`: everything but letters,
+/// digits, `_.-~` and its safe set `:/%#?=@[]!$&'()*+,;`.
+const LOCATION_ENCODE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The 307 Starlette sends when only the slash-flipped path matches. `host` is the
+/// request's Host header (or the server address); `query` is kept verbatim.
+pub fn redirect_slash(host: &str, path: &str, query: Option<&str>) -> HttpResponse {
+    let mut location = format!("http://{host}{path}");
+    if let Some(query) = query.filter(|q| !q.is_empty()) {
+        location.push('?');
+        location.push_str(query);
+    }
+    let encoded = utf8_percent_encode(&location, LOCATION_ENCODE).to_string();
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::TEMPORARY_REDIRECT;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(0));
+    if let Ok(value) = HeaderValue::from_str(&encoded) {
+        headers.insert(LOCATION, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_location_is_quoted_like_starlette() {
+        let response = redirect_slash("example.com:1234", "/items/é x", Some("a=1&b=x%20y"));
+        assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
+        assert_eq!(
+            response.headers()[LOCATION],
+            "http://example.com:1234/items/%C3%A9%20x?a=1&b=x%20y"
+        );
+    }
+}

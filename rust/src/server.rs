@@ -1,0 +1,185 @@
+//! The HTTP side: listener, connections, request handling and graceful shutdown.
+//!
+//! Every request is routed and validated here, on tokio threads, without Python; only a
+//! valid request for a known route becomes a job for the worker pool.
+
+use std::convert::Infallible;
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::header::HOST;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use percent_encoding::percent_decode_str;
+use tokio::net::TcpListener;
+
+use crate::config::ServerConfig;
+use crate::dispatch::{CallOutcome, WorkerPool};
+use crate::extract::{self, RequestParts};
+use crate::response::{self, HttpResponse};
+use crate::route_table::RouteTable;
+use crate::router::{RouteMatch, Router};
+
+/// What every connection task shares.
+struct App {
+    table: Arc<RouteTable>,
+    router: Router,
+    pool: WorkerPool,
+    local_addr: SocketAddr,
+}
+
+/// Serves until SIGINT or SIGTERM, then drains and stops every interpreter. Startup
+/// problems come back as one readable message.
+pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
+    init_logging(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.io_threads.max(1))
+        .thread_name("fasterapi-io")
+        .enable_all()
+        .build()
+        .map_err(|error| format!("cannot start the I/O runtime: {error}"))?;
+    let address = format!("{}:{}", config.host, config.port);
+    let listener = runtime
+        .block_on(TcpListener::bind(&address))
+        .map_err(|error| format!("cannot listen on {address}: {error}"))?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|error| format!("cannot read the listening address: {error}"))?;
+
+    let table = Arc::new(table);
+    let router = Router::new(&table.routes);
+    let pool = WorkerPool::start(Arc::clone(&table), config.interpreters.max(1))
+        .map_err(|error| error.message)?;
+    let app = Arc::new(App {
+        table,
+        router,
+        pool,
+        local_addr,
+    });
+    tracing::info!(
+        "FasterAPI running on http://{local_addr} with {} interpreters (press CTRL+C to quit)",
+        app.pool.size()
+    );
+    let grace = Duration::from_secs_f64(config.graceful_timeout.max(0.0));
+    runtime.block_on(accept_until_signal(listener, Arc::clone(&app), grace));
+    // Connection tasks are done or abandoned; the pool is the last owner once they drop.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    match Arc::try_unwrap(app) {
+        Ok(app) => drop(app.pool),
+        Err(_) => tracing::warn!("connections still open at exit; stopping interpreters anyway"),
+    }
+    tracing::info!("FasterAPI stopped");
+    Ok(())
+}
+
+fn init_logging(config: &ServerConfig) {
+    // A second `serve` in the same process keeps the first subscriber; that is fine.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(config.tracing_filter())
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
+}
+
+async fn accept_until_signal(listener: TcpListener, app: Arc<App>, grace: Duration) {
+    let graceful = GracefulShutdown::new();
+    let stop = stop_signal();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tracing::warn!("accept failed: {error}");
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let app = Arc::clone(&app);
+                let service = service_fn(move |request| handle(Arc::clone(&app), request));
+                let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(error) = connection.await {
+                        tracing::debug!("connection ended with an error: {error}");
+                    }
+                });
+            }
+            signal = &mut stop => {
+                tracing::info!("received {signal}, shutting down");
+                break;
+            }
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(grace) => {
+            tracing::warn!("graceful shutdown timed out after {grace:?}; closing open connections");
+        }
+    }
+}
+
+async fn stop_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        tracing::error!("cannot install signal handlers; stop the server by killing it");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = interrupt.recv() => "SIGINT",
+        _ = terminate.recv() => "SIGTERM",
+    }
+}
+
+async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<HttpResponse, Infallible> {
+    let uri = request.uri();
+    // Starlette routes on the percent-decoded path (invalid UTF-8 replaced, as uvicorn does).
+    let path = percent_decode_str(uri.path()).decode_utf8_lossy();
+    let query = uri.query();
+    let response = match app.router.resolve(request.method().as_str(), &path) {
+        RouteMatch::Found { route, params } => {
+            let parts = RequestParts {
+                path_params: &params,
+                query,
+            };
+            match extract::extract(&app.table.routes[route], &parts) {
+                Ok(args) => match app.pool.call(route, args).await {
+                    CallOutcome::Response(result) => response::json(result.status, result.body),
+                    CallOutcome::Failed => response::internal_error(),
+                },
+                Err(errors) => response::validation_failed(&errors),
+            }
+        }
+        RouteMatch::MethodNotAllowed { allow } => response::method_not_allowed(&allow),
+        RouteMatch::RedirectSlash { path } => {
+            let host = request
+                .headers()
+                .get(HOST)
+                .map(|value| {
+                    value
+                        .as_bytes()
+                        .iter()
+                        .map(|&b| b as char)
+                        .collect::<String>()
+                })
+                .unwrap_or_else(|| app.local_addr.to_string());
+            response::redirect_slash(&host, &path, query)
+        }
+        RouteMatch::NotFound => response::not_found(),
+    };
+    Ok(response)
+}
