@@ -130,6 +130,16 @@ def test_sigint_stops_an_idle_server_with_exit_code_0(start_server):
     assert "FasterAPI stopped" in server.output
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_apps_using_hashlib_ssl_asyncio_stop_without_aborting(start_server, signum):
+    server = start_server("stdlib_heavy_app:app", "--interpreters", "2")
+    with httpx.Client(base_url=server.base_url) as client:
+        for _ in range(4):
+            assert client.get("/digest", params={"text": "a"}).json()["sha256"].startswith("ca97")
+    assert server.stop(signum) == 0, server.output
+    assert "Fatal Python error" not in server.output
+
+
 STARTUP_FAILURES = [
     pytest.param(
         "refusing_extension_app:app",
