@@ -6,6 +6,7 @@ its own virtualenv and runs pytest against real servers.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nox
@@ -59,3 +60,30 @@ def lint(session: nox.Session) -> None:
     session.run("cargo", "clippy", "--all-targets", "--", "-D", "warnings", external=True, env=env)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+BENCH_PEERS = [
+    "fastapi",
+    "uvicorn[standard]",  # uvloop + httptools
+    "granian",
+    "robyn",
+    "socketify",
+    "psutil",
+]
+
+
+@nox.session(python="3.13", default=False)
+def bench(session: nox.Session) -> None:
+    """The benchmark suite (`nox -s bench`): FasterAPI against its peers and a hyper ceiling.
+
+    Not part of the default sessions. Needs root for apt-get (wrk, and libuv for socketify)
+    unless both are already installed. Extra arguments go to `benchmarks/run.py`.
+    """
+    if not shutil.which("wrk") or not Path("/usr/lib/x86_64-linux-gnu/libuv.so.1").exists():
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "wrk", "libuv1", external=True)
+    wheel = build_wheel(session)
+    session.install(wheel, *BENCH_PEERS)
+    session.run("cargo", "build", "--release", "--quiet", "-p", "ceiling", external=True)
+    ceiling = str(ROOT / "target" / "release" / "ceiling")
+    session.run("python", "benchmarks/run.py", "--ceiling", ceiling, *session.posargs)
