@@ -102,7 +102,13 @@ def servers(mode: str, port: int, ceiling: str, python: str) -> list[Server]:
     granian = [python, "-m", "granian", "--interface", "asgi", "--port", str(port)]
     granian += ["--working-dir", apps, "--log-level", "warning", "--no-access-log"]
     found = [
-        Server("hyper ceiling", workers, port, [ceiling, str(port), str(workers)]),
+        Server(
+            "hyper ceiling",
+            workers,
+            port,
+            [ceiling, str(port), str(workers)],
+            only=["plaintext", "json"],
+        ),
         Server(
             "FasterAPI",
             workers,
@@ -182,7 +188,7 @@ def wait_first_response(process: subprocess.Popen, port: int, started: float) ->
     raise RuntimeError("no answer within 60 s")
 
 
-LATENCY = re.compile(r"^\s+(50|99)\.000%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -251,8 +257,18 @@ def measure_server(
             if status != endpoint.status:
                 measurement.note = f"answers {status}"
                 continue
-            wrk(port, endpoint, args.warmup, wrk_pin, script)
-            runs = [wrk(port, endpoint, args.duration, wrk_pin, script) for _ in range(args.runs)]
+            try:
+                wrk(port, endpoint, args.warmup, wrk_pin, script)
+                runs = [
+                    wrk(port, endpoint, args.duration, wrk_pin, script) for _ in range(args.runs)
+                ]
+            except subprocess.CalledProcessError as error:
+                measurement.note = f"wrk failed ({error.returncode})"
+                continue
+            finally:
+                if process.poll() is not None:
+                    measurement.note = "server died"
+                    raise RuntimeError(f"{server.name} died during {endpoint.name}")
             if any(run[3] for run in runs):
                 measurement.note = "errors under load"
             runs.sort(key=lambda run: run[0])
@@ -260,7 +276,7 @@ def measure_server(
             measurement.runs = [run[0] for run in runs]
             measurement.requests_per_second = statistics.median(measurement.runs)
             measurement.p50_ms, measurement.p99_ms = middle[1], middle[2]
-        result.rss_mib = rss_mib(process)
+        result.rss_mib = rss_mib(process) if process.poll() is None else None
     except Exception as error:  # one broken peer must not end the whole run
         result.measurements.append(Measurement(server.name, mode, "-", note=f"failed: {error}"))
     finally:

@@ -12,7 +12,9 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-async fn answer(request: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn answer(
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let (body, content_type): (&'static [u8], &'static str) = match request.uri().path() {
         "/plaintext" => (b"Hello, World!", "text/plain; charset=utf-8"),
         _ => (br#"{"message":"Hello, World!"}"#, "application/json"),
