@@ -74,6 +74,27 @@ def _table(results: Results, mode: str, workers: int) -> list[str]:
     return lines
 
 
+def _ratios(results: Results, mode: str, workers: int) -> list[str]:
+    lines = [
+        "| endpoint | FasterAPI | vs FastAPI + uvicorn | vs hyper ceiling |",
+        "|---|---|---|---|",
+    ]
+    for endpoint in ENDPOINTS:
+        ours = results.rps("FasterAPI", mode, endpoint, workers)
+        if ours is None:
+            continue
+        uvicorn = _ratio(ours, results.rps("FastAPI + uvicorn", mode, endpoint, workers))
+        ceiling = _ratio(ours, results.rps("hyper ceiling", mode, endpoint, workers))
+        lines.append(
+            f"| `{endpoint}` | {ours / 1000:.1f}k | "
+            + (f"{uvicorn:.1f}x" if uvicorn else "—")
+            + " | "
+            + (f"{ceiling:.2f}x" if ceiling else "—")
+            + " |"
+        )
+    return lines
+
+
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     if not numerator or not denominator:
         return None
@@ -83,18 +104,30 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
 def targets(results: Results) -> list[tuple[str, str, bool | None]]:
     """Each target of the performance issue: (what, measured, met)."""
     rows: list[tuple[str, str, bool | None]] = []
+    paired = {p["target"]: p for p in results.report.get("paired", [])}
 
-    def check(what: str, value: float | None, goal: float, fmt: str = "{:.2f}x") -> None:
-        if value is None:
+    def check(what: str, value: float | None, goal: float, pair: str | None = None) -> None:
+        found = paired.get(pair) if pair else None
+        if found and found["median"]:
+            spread = ", ".join(f"{r:.2f}" for r in found["ratios"])
+            rows.append(
+                (
+                    what,
+                    f"{found['median']:.2f}x (alternating runs: {spread})",
+                    found["median"] >= goal,
+                )
+            )
+        elif value is None:
             rows.append((what, "not measured", None))
         else:
-            rows.append((what, fmt.format(value), value >= goal))
+            rows.append((what, f"{value:.2f}x", value >= goal))
 
     ours = "FasterAPI"
     check(
         "pinned `/json` ≥ 0.75x the hyper ceiling",
         _ratio(results.rps(ours, "pinned", "json"), results.rps("hyper ceiling", "pinned", "json")),
         0.75,
+        "json-vs-ceiling",
     )
     peer_users = [results.rps(p, "pinned", "users") for p in PEERS]
     fastest = max((r for r in peer_users if r), default=None)
@@ -115,6 +148,7 @@ def targets(results: Results) -> list[tuple[str, str, bool | None]]:
         "unpinned `/cpu`, 2 interpreters ≥ 1.85x 1 interpreter",
         _ratio(results.rps(ours, "unpinned", "cpu", 2), results.rps(ours, "unpinned", "cpu", 1)),
         1.85,
+        "cpu-2-vs-1",
     )
     check(
         "unpinned `/cpu`, 2 interpreters ≥ 1.8x FastAPI + uvicorn, 1 worker",
@@ -123,6 +157,7 @@ def targets(results: Results) -> list[tuple[str, str, bool | None]]:
             results.rps("FastAPI + uvicorn", "unpinned", "cpu", 1),
         ),
         1.8,
+        "cpu-2-vs-uvicorn-1",
     )
     check(
         "pinned `/users/abc` (422) ≥ `/users/1`",
@@ -171,9 +206,13 @@ def render(report: dict[str, Any]) -> str:
         "",
         *_table(results, "pinned", 1),
         "",
+        *_ratios(results, "pinned", 1),
+        "",
         "### Unpinned: two workers/interpreters each",
         "",
         *_table(results, "unpinned", 2),
+        "",
+        *_ratios(results, "unpinned", 2),
         "",
         "### Targets",
         "",

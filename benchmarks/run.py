@@ -285,6 +285,86 @@ def measure_server(
     return result
 
 
+@dataclass
+class PairedRatio:
+    """A ratio target measured as alternating runs of two servers, median of the ratios.
+
+    This machine's throughput drifts by ±15% over minutes; runs of two servers minutes apart
+    compare the drift as much as the servers. Alternating them cancels most of it."""
+
+    target: str
+    mode: str
+    endpoint: str
+    numerator: str
+    denominator: str
+    ratios: list[float] = field(default_factory=list)
+    median: float | None = None
+
+
+def paired_ratio(
+    target: str, mode: str, endpoint_name: str, pair: tuple[Server, Server], args, script: Path
+) -> PairedRatio:
+    endpoint = next(e for e in ENDPOINTS if e.name == endpoint_name)
+    numerator, denominator = pair
+    result = PairedRatio(
+        target,
+        mode,
+        endpoint_name,
+        f"{numerator.name} x{numerator.workers}",
+        f"{denominator.name} x{denominator.workers}",
+    )
+    single = argparse.Namespace(**{**vars(args), "runs": 1})
+    for _ in range(args.pairs):
+        rates = []
+        for server in pair:
+            server.only = [endpoint.name]
+            measured = measure_server(server, mode, single, script).measurements
+            rates.append(measured[0].requests_per_second if measured else None)
+        if all(rates):
+            result.ratios.append(rates[0] / rates[1])
+    if result.ratios:
+        result.median = statistics.median(result.ratios)
+    return result
+
+
+def paired_ratios(args: argparse.Namespace, script: Path) -> list[PairedRatio]:
+    def pick(mode: str, name: str, workers: int) -> Server:
+        found = [
+            s
+            for s in servers(mode, free_port(), args.ceiling, sys.executable)
+            if s.name == name and s.workers == workers
+        ]
+        return found[0]
+
+    print("paired ratios:", flush=True)
+    return [
+        paired_ratio(
+            "json-vs-ceiling",
+            "pinned",
+            "json",
+            (pick("pinned", "FasterAPI", 1), pick("pinned", "hyper ceiling", 1)),
+            args,
+            script,
+        ),
+        paired_ratio(
+            "cpu-2-vs-1",
+            "unpinned",
+            "cpu",
+            (pick("unpinned", "FasterAPI", 2), pick("unpinned", "FasterAPI", 1)),
+            args,
+            script,
+        ),
+        paired_ratio(
+            "cpu-2-vs-uvicorn-1",
+            "unpinned",
+            "cpu",
+            (pick("unpinned", "FasterAPI", 2), pick("unpinned", "FastAPI + uvicorn", 1)),
+            args,
+            script,
+        ),
+    ]
+
+
 def versions(ceiling: str) -> dict[str, str]:
     found = {"python": platform.python_version()}
     for package in ["fasterapi", "fastapi", "uvicorn", "uvloop", "httptools", "granian"]:
@@ -317,14 +397,23 @@ def _version(package: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--ceiling", required=True, help="the built ceiling binary")
+    parser.add_argument("--ceiling", default="", help="the built ceiling binary")
     parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per endpoint")
     parser.add_argument("--runs", type=int, default=3, help="runs per endpoint (median kept)")
     parser.add_argument("--modes", default="pinned,unpinned")
+    parser.add_argument(
+        "--pairs", type=int, default=3, help="alternating rounds per ratio target (0: skip)"
+    )
     parser.add_argument("--only", default="", help="comma-separated server names to run")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    parser.add_argument(
+        "--render-only", action="store_true", help="rewrite the docs from results.json, no run"
+    )
     args = parser.parse_args()
+    if args.render_only:
+        write_docs(render(json.loads((HERE / "results.json").read_text())))
+        return 0
     if not shutil.which("wrk"):
         print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
@@ -342,7 +431,12 @@ def main() -> int:
                 if args.only and server.name not in args.only.split(","):
                     continue
                 results.append(measure_server(server, mode, args, script))
-    report = {"versions": versions(args.ceiling), "results": [asdict(r) for r in results]}
+        ratios = paired_ratios(args, script) if args.pairs and not args.only else []
+    report = {
+        "versions": versions(args.ceiling),
+        "results": [asdict(r) for r in results],
+        "paired": [asdict(r) for r in ratios],
+    }
     (HERE / "results.json").write_text(json.dumps(report, indent=2) + "\n")
     markdown = render(report)
     print(markdown)

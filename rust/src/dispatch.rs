@@ -134,7 +134,7 @@ fn worker_main(
     jobs: Receiver<Message>,
     ready: mpsc::Sender<Result<i64, StartupError>>,
 ) {
-    yield_to_io_on_wakeup();
+    crate::scheduling::drain_bursts_before_yielding("interpreter worker");
     let mut interpreter = match Interpreter::create(table) {
         Ok(interpreter) => interpreter,
         Err(error) => {
@@ -189,19 +189,5 @@ fn serve_jobs(interpreter: &mut Interpreter, table: &RouteTable, jobs: &Receiver
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-    }
-}
-
-/// Marks this thread `SCHED_BATCH`: when the I/O thread wakes it, it does not preempt the I/O
-/// thread on a shared core, so the I/O thread can queue a whole burst of requests first.
-fn yield_to_io_on_wakeup() {
-    let param = libc::sched_param { sched_priority: 0 };
-    // SAFETY: plain syscall on the calling thread with a valid parameter struct.
-    let result = unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) };
-    if result != 0 {
-        tracing::debug!(
-            "could not switch a worker to SCHED_BATCH: {}",
-            std::io::Error::last_os_error()
-        );
     }
 }

@@ -6,13 +6,21 @@
 
 mod config;
 mod dispatch;
-mod extract;
-mod interpreter;
-mod json;
 mod response;
-mod route_table;
-mod router;
+mod scheduling;
 mod server;
+
+// Public only so that `benches/` can measure the hot path; not an API.
+#[doc(hidden)]
+pub mod extract;
+#[doc(hidden)]
+pub mod interpreter;
+#[doc(hidden)]
+pub mod json;
+#[doc(hidden)]
+pub mod route_table;
+#[doc(hidden)]
+pub mod router;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;

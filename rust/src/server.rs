@@ -41,6 +41,7 @@ pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.io_threads.max(1))
         .thread_name("fasterapi-io")
+        .on_thread_start(|| crate::scheduling::drain_bursts_before_yielding("I/O thread"))
         .enable_all()
         .build()
         .map_err(|error| format!("cannot start the I/O runtime: {error}"))?;

@@ -8,7 +8,7 @@ mod call;
 mod lifecycle;
 mod object;
 mod pyerror;
-mod to_json;
+pub mod to_json;
 
 use pyo3::ffi;
 
