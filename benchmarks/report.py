@@ -163,6 +163,7 @@ def targets(results: Results) -> list[tuple[str, str, bool | None]]:
         "pinned `/users/abc` (422) ≥ `/users/1`",
         _ratio(results.rps(ours, "pinned", "users-422"), results.rps(ours, "pinned", "users")),
         1.0,
+        "422-vs-valid",
     )
     ours_rss = results.server(ours, "unpinned", 2)
     uvicorn_rss = results.server("FastAPI + uvicorn", "unpinned", 1)

@@ -327,6 +327,40 @@ def paired_ratio(
     return result
 
 
+def paired_endpoints(
+    target: str, mode: str, server: Server, endpoints: tuple[str, str], args, script: Path
+) -> PairedRatio:
+    """Alternating runs of two endpoints on one running server."""
+    first, second = (next(e for e in ENDPOINTS if e.name == name) for name in endpoints)
+    label = f"{server.name} x{server.workers}"
+    result = PairedRatio(target, mode, f"{first.name} / {second.name}", label, label)
+    server_pin = ["taskset", "-c", "0"] if mode == "pinned" else []
+    wrk_pin = ["taskset", "-c", "1"] if mode == "pinned" else []
+    process = subprocess.Popen(
+        [*server_pin, *server.command],
+        cwd=APPS,
+        env={**os.environ, **server.env, "PYTHONPATH": str(APPS)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_first_response(process, server.port, time.monotonic())
+        for endpoint in (first, second):
+            wrk(server.port, endpoint, args.warmup, wrk_pin, script)
+        for _ in range(args.pairs):
+            rates = [
+                wrk(server.port, e, args.duration, wrk_pin, script)[0] for e in (first, second)
+            ]
+            result.ratios.append(rates[0] / rates[1])
+    finally:
+        stop(process)
+    if result.ratios:
+        result.median = statistics.median(result.ratios)
+    print(f"  {label}: {first.name} vs {second.name} done", flush=True)
+    return result
+
+
 def paired_ratios(args: argparse.Namespace, script: Path) -> list[PairedRatio]:
     def pick(mode: str, name: str, workers: int) -> Server:
         found = [
@@ -359,6 +393,14 @@ def paired_ratios(args: argparse.Namespace, script: Path) -> list[PairedRatio]:
             "unpinned",
             "cpu",
             (pick("unpinned", "FasterAPI", 2), pick("unpinned", "FastAPI + uvicorn", 1)),
+            args,
+            script,
+        ),
+        paired_endpoints(
+            "422-vs-valid",
+            "pinned",
+            pick("pinned", "FasterAPI", 1),
+            ("users-422", "users"),
             args,
             script,
         ),

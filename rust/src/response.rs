@@ -14,10 +14,11 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
 fn with_body(status: StatusCode, content_type: HeaderValue, body: Bytes) -> HttpResponse {
-    let mut response = Response::new(Full::new(body.clone()));
+    let length = HeaderValue::from(body.len());
+    let mut response = Response::new(Full::new(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    headers.insert(CONTENT_LENGTH, length);
     headers.insert(CONTENT_TYPE, content_type);
     response
 }
