@@ -9,7 +9,7 @@ import json
 import os
 
 from robyn import Request, Response, Robyn
-from workload import cpu_work
+from workload import cpu_work, user_id_422
 
 app = Robyn(__file__)
 JSON = {"Content-Type": "application/json"}
@@ -31,15 +31,7 @@ def get_user(request: Request):
     try:
         user_id = int(raw)
     except ValueError:
-        detail = [
-            {
-                "type": "int_parsing",
-                "loc": ["path", "user_id"],
-                "msg": "Input should be a valid integer, unable to parse string as an integer",
-                "input": raw,
-            }
-        ]
-        return Response(422, JSON, json.dumps({"detail": detail}))
+        return Response(422, JSON, user_id_422(raw))
     return {"user_id": user_id, "q": request.query_params.get("q", None)}
 
 

@@ -4,12 +4,11 @@ Extra workers are forked processes listening on the same port (uSockets sets SO_
 """
 
 import asyncio
-import json
 import os
 import sys
 
 from socketify import App
-from workload import cpu_work
+from workload import cpu_work, user_id_422
 
 
 def plaintext(res, req):
@@ -26,16 +25,8 @@ def get_user(res, req):
     try:
         user_id = int(raw)
     except ValueError:
-        detail = [
-            {
-                "type": "int_parsing",
-                "loc": ["path", "user_id"],
-                "msg": "Input should be a valid integer, unable to parse string as an integer",
-                "input": raw,
-            }
-        ]
         res.write_status(422).write_header("Content-Type", "application/json")
-        res.end(json.dumps({"detail": detail}))
+        res.end(user_id_422(raw))
         return
     res.send({"user_id": user_id, "q": req.get_query("q")})
 
