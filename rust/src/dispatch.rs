@@ -44,7 +44,9 @@ enum Message {
 /// N sub-interpreters, each on its own thread with its own GIL.
 pub struct WorkerPool {
     queue: Sender<Message>,
-    threads: Vec<JoinHandle<()>>,
+    /// Taken (emptied) by `stop`, which may run through a shared reference.
+    threads: std::sync::Mutex<Vec<JoinHandle<()>>>,
+    size: usize,
 }
 
 impl WorkerPool {
@@ -73,7 +75,11 @@ impl WorkerPool {
             }
         }
         drop(ready_tx);
-        let mut pool = WorkerPool { queue, threads };
+        let pool = WorkerPool {
+            queue,
+            size: threads.len(),
+            threads: std::sync::Mutex::new(threads),
+        };
         let mut first_error = None;
         for _ in 0..count {
             match ready_rx.recv() {
@@ -92,7 +98,7 @@ impl WorkerPool {
     }
 
     pub fn size(&self) -> usize {
-        self.threads.len()
+        self.size
     }
 
     /// Runs route `route`'s handler on the next free interpreter.
@@ -110,12 +116,18 @@ impl WorkerPool {
     }
 
     /// Stops every worker after the jobs already queued, ending each interpreter on its own
-    /// thread, and waits for them.
-    pub fn stop(&mut self) {
-        for _ in 0..self.threads.len() {
+    /// thread, and waits for them. Idempotent.
+    pub fn stop(&self) {
+        let threads = std::mem::take(
+            &mut *self
+                .threads
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        for _ in 0..threads.len() {
             let _ = self.queue.send(Message::Stop);
         }
-        for thread in self.threads.drain(..) {
+        for thread in threads {
             if thread.join().is_err() {
                 tracing::error!("a worker thread panicked while stopping");
             }

@@ -69,12 +69,10 @@ pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
     );
     let grace = Duration::from_secs_f64(config.graceful_timeout.max(0.0));
     runtime.block_on(accept_until_signal(listener, Arc::clone(&app), grace));
-    // Connection tasks are done or abandoned; the pool is the last owner once they drop.
+    // Connection tasks are done or abandoned; every interpreter must end before `serve`
+    // returns to the main interpreter, whoever still holds the app.
     runtime.shutdown_timeout(Duration::from_secs(1));
-    match Arc::try_unwrap(app) {
-        Ok(app) => drop(app.pool),
-        Err(_) => tracing::warn!("connections still open at exit; stopping interpreters anyway"),
-    }
+    app.pool.stop();
     tracing::info!("FasterAPI stopped");
     Ok(())
 }
