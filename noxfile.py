@@ -6,7 +6,9 @@ its own virtualenv and runs pytest against real servers.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import nox
@@ -14,9 +16,31 @@ import nox
 nox.options.sessions = ["lint", "rust", "tests"]
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = False
+# A missing interpreter must fail the run, not skip half of the suite silently.
+nox.options.error_on_missing_interpreters = True
 
 PYTHONS = ["3.12", "3.13"]
 ROOT = Path(__file__).parent
+
+
+def _add_pyenv_interpreters() -> None:
+    """Lets nox find pyenv's 3.12/3.13 where their shims do not answer (no PYENV_VERSION)."""
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    for wanted in PYTHONS:
+        if _answers(f"python{wanted}"):
+            continue
+        found = sorted(versions.glob(f"{wanted}.*/bin"), reverse=True)
+        if found:
+            os.environ["PATH"] = f"{found[0]}{os.pathsep}{os.environ['PATH']}"
+
+
+def _answers(command: str) -> bool:
+    if shutil.which(command) is None:
+        return False
+    return subprocess.run([command, "-c", ""], capture_output=True).returncode == 0
+
+
+_add_pyenv_interpreters()
 
 
 def _python(session: nox.Session) -> str:
@@ -43,6 +67,18 @@ def tests(session: nox.Session) -> None:
     session.install(f"{wheel}[test]")
     # `pytest`, not `python -m pytest`: the repository root must not shadow the wheel.
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS[-1], default=False)
+def serve(session: nox.Session) -> None:
+    """Serves examples/hello.py on http://127.0.0.1:8000 from a release build (CTRL+C stops).
+
+    Extra arguments go to `python -m fasterapi run`, e.g. `nox -s serve -- --port 9000`.
+    """
+    session.install(build_wheel(session))
+    # From examples/: the repository root would shadow the installed package.
+    session.chdir(ROOT / "examples")
+    session.run("python", "-m", "fasterapi", "run", "hello:app", "--port", "8000", *session.posargs)
 
 
 @nox.session(python=PYTHONS[0])
