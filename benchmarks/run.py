@@ -448,7 +448,11 @@ def main() -> int:
         "--pairs", type=int, default=3, help="alternating rounds per ratio target (0: skip)"
     )
     parser.add_argument("--only", default="", help="comma-separated server names to run")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    parser.add_argument(
+        "--no-docs",
+        action="store_true",
+        help="print only: keep docs/benchmarks.md and results.json",
+    )
     parser.add_argument(
         "--render-only", action="store_true", help="rewrite the docs from results.json, no run"
     )
@@ -479,10 +483,10 @@ def main() -> int:
         "results": [asdict(r) for r in results],
         "paired": [asdict(r) for r in ratios],
     }
-    (HERE / "results.json").write_text(json.dumps(report, indent=2) + "\n")
     markdown = render(report)
     print(markdown)
     if not args.no_docs:
+        (HERE / "results.json").write_text(json.dumps(report, indent=2) + "\n")
         write_docs(markdown)
     return 0
 
