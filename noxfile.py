@@ -108,7 +108,7 @@ BENCH_PEERS = [
 ]
 
 
-@nox.session(python="3.13", default=False)
+@nox.session(python=PYTHONS[-1], default=False)
 def bench(session: nox.Session) -> None:
     """The benchmark suite (`nox -s bench`): FasterAPI against its peers and a hyper ceiling.
 

@@ -32,7 +32,6 @@ from report import render, write_docs
 
 HERE = Path(__file__).parent
 APPS = HERE / "apps"
-DOCS = HERE.parent / "docs" / "benchmarks.md"
 CONNECTIONS = 64
 
 
@@ -229,22 +228,30 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def measure_server(
-    server: Server, mode: str, args: argparse.Namespace, script: Path
-) -> ServerResult:
-    port = server.port
-    server_pin = ["taskset", "-c", "0"] if mode == "pinned" else []
-    wrk_pin = ["taskset", "-c", "1"] if mode == "pinned" else []
-    env = {**os.environ, **server.env, "PYTHONPATH": str(APPS)}
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [*server_pin, *server.command],
+def pin(mode: str, core: int) -> list[str]:
+    """`taskset` prefix in pinned mode: the server gets core 0, wrk core 1."""
+    return ["taskset", "-c", str(core)] if mode == "pinned" else []
+
+
+def spawn(server: Server, mode: str) -> subprocess.Popen:
+    """Starts `server` in its own session (so `stop` can signal its whole process tree)."""
+    return subprocess.Popen(
+        [*pin(mode, 0), *server.command],
         cwd=APPS,
-        env=env,
+        env={**os.environ, **server.env, "PYTHONPATH": str(APPS)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+def measure_server(
+    server: Server, mode: str, args: argparse.Namespace, script: Path
+) -> ServerResult:
+    port = server.port
+    wrk_pin = pin(mode, 1)
+    started = time.monotonic()
+    process = spawn(server, mode)
     result = ServerResult(server.name, mode, server.workers, None, None, [])
     try:
         result.startup_s = wait_first_response(process, port, started)
@@ -334,16 +341,8 @@ def paired_endpoints(
     first, second = (next(e for e in ENDPOINTS if e.name == name) for name in endpoints)
     label = f"{server.name} x{server.workers}"
     result = PairedRatio(target, mode, f"{first.name} / {second.name}", label, label)
-    server_pin = ["taskset", "-c", "0"] if mode == "pinned" else []
-    wrk_pin = ["taskset", "-c", "1"] if mode == "pinned" else []
-    process = subprocess.Popen(
-        [*server_pin, *server.command],
-        cwd=APPS,
-        env={**os.environ, **server.env, "PYTHONPATH": str(APPS)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    wrk_pin = pin(mode, 1)
+    process = spawn(server, mode)
     try:
         wait_first_response(process, server.port, time.monotonic())
         for endpoint in (first, second):
@@ -407,11 +406,10 @@ def paired_ratios(args: argparse.Namespace, script: Path) -> list[PairedRatio]:
     ]
 
 
-def versions(ceiling: str) -> dict[str, str]:
+def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
-    for package in ["fasterapi", "fastapi", "uvicorn", "uvloop", "httptools", "granian"]:
-        found[package] = _version(package)
-    for package in ["robyn", "socketify"]:
+    packages = ["fasterapi", "fastapi", "uvicorn", "uvloop", "httptools", "granian", "robyn"]
+    for package in [*packages, "socketify"]:
         found[package] = _version(package)
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
     found["wrk"] = (wrk_version.stdout + wrk_version.stderr).split("\n")[0].strip()
@@ -479,7 +477,7 @@ def main() -> int:
                 results.append(measure_server(server, mode, args, script))
         ratios = paired_ratios(args, script) if args.pairs and not args.only else []
     report = {
-        "versions": versions(args.ceiling),
+        "versions": versions(),
         "results": [asdict(r) for r in results],
         "paired": [asdict(r) for r in ratios],
     }
