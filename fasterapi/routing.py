@@ -17,7 +17,8 @@ from typing import Any
 
 from fasterapi.exceptions import StartupError
 from fasterapi.modules import importable_name
-from fasterapi.signature import ParamSpec, parameter_specs
+from fasterapi.schema import TypeRegistry
+from fasterapi.signature import ParamSpec, embeds_body, parameter_specs
 
 _FIX = "define it with `def` at module level (or as a static/class method of a module-level class)"
 
@@ -34,13 +35,18 @@ class Route:
     params: tuple[ParamSpec, ...]
     status_code: int
 
-    def table_entry(self) -> dict[str, Any]:
+    @property
+    def embed_body(self) -> bool:
+        return embeds_body(self.params)
+
+    def table_entry(self, registry: TypeRegistry) -> dict[str, Any]:
         return {
             "methods": list(self.methods),
             "path": self.path,
             "module": self.module,
             "qualname": self.qualname,
-            "params": [param.table_entry() for param in self.params],
+            "params": [param.table_entry(registry) for param in self.params],
+            "embed_body": self.embed_body,
             "status_code": self.status_code,
         }
 

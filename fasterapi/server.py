@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from fasterapi.exceptions import StartupError
 from fasterapi.routing import check_reachable
+from fasterapi.schema import TypeRegistry
 
 if TYPE_CHECKING:
     from fasterapi.applications import FasterAPI
@@ -40,9 +41,12 @@ def run(
     from fasterapi import _core  # only here: handler modules must not load the core
 
     cpus = available_cpus()
+    registry = TypeRegistry()
     table = {
-        "routes": [route.table_entry() for route in app.routes],
+        "routes": [route.table_entry(registry) for route in app.routes],
+        "types": registry.types,
         "sys_path": [os.path.abspath(entry or os.curdir) for entry in sys.path],
+        "python_minor": sys.version_info.minor,
     }
     config = {
         "host": host,

@@ -1,42 +1,59 @@
 """Turning a handler's signature into parameter specs, with FastAPI's inference rules.
 
-The spec is built once, when the handler is decorated, and handed to the Rust core as
-plain data: the core extracts and validates every value without calling Python.
+A name in the path is a path parameter; a dataclass, `dict` or `list[...]` is the body;
+any other type is a query parameter; a marker (`Query`, `Path`, `Header`, `Cookie`, `Body`,
+as a default or inside `Annotated`) says so explicitly. The specs are built once, when the
+handler is decorated, and handed to the Rust core as plain data: the core extracts and
+validates every value without calling Python.
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-_SCALAR_KINDS: dict[Any, str] = {int: "int", float: "float", str: "str", bool: "bool"}
+from fasterapi import params
+from fasterapi.schema import (
+    Schema,
+    TypeRegistry,
+    UnsupportedType,
+    is_scalar,
+    is_sequence_of_scalars,
+    schema_for,
+    with_constraints,
+)
+
 _PATH_PARAM = re.compile(r"{([^{}:]+)(?::[^{}]*)?}")
 
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """One handler parameter: where its value comes from and what type it must have."""
+    """One handler parameter: where its value comes from and what it must be."""
 
     name: str
     alias: str
-    source: str  # "path" or "query"
-    kind: str  # "int", "float", "str" or "bool"
+    source: str  # "path", "query", "header", "cookie" or "body"
+    schema: Schema
     required: bool
-    nullable: bool
+    # The default lives in a marker (`q: int = Query(5)`): the worker passes marker.default
+    # instead of letting Python apply the signature's default (the marker itself).
+    default_from_marker: bool = False
+    embed: bool = False
+    # Kept for OpenAPI: title, description, examples, deprecated, include_in_schema.
+    marker: params.Param | None = field(default=None, compare=False)
 
-    def table_entry(self) -> dict[str, Any]:
+    def table_entry(self, registry: TypeRegistry) -> dict[str, Any]:
         return {
             "name": self.name,
             "alias": self.alias,
             "source": self.source,
-            "kind": self.kind,
+            "schema": registry.encode(self.schema),
             "required": self.required,
-            "nullable": self.nullable,
+            "default_from_marker": self.default_from_marker,
         }
 
 
@@ -54,12 +71,12 @@ def parameter_specs(
     """
     where = f"{function.__module__}.{function.__qualname__}"
     try:
-        hints = typing.get_type_hints(function)
+        hints = typing.get_type_hints(function, include_extras=True)
     except Exception as error:
         raise TypeError(f"cannot read the type hints of {where}: {error}") from error
     in_path = set(path_param_names(path))
-    specs = []
     parameters = list(inspect.signature(function).parameters.values())
+    specs = []
     for parameter in parameters[1:] if bound_first else parameters:
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             raise TypeError(f"{where}: *args and **kwargs cannot be request parameters")
@@ -68,35 +85,77 @@ def parameter_specs(
                 f"{where}: parameter '{parameter.name}' is positional-only; "
                 "handlers are called with keyword arguments"
             )
-        kind, nullable = _scalar_kind(hints.get(parameter.name, str), where, parameter.name)
-        source = "path" if parameter.name in in_path else "query"
-        specs.append(
-            ParamSpec(
-                name=parameter.name,
-                alias=parameter.name,
-                source=source,
-                kind=kind,
-                required=source == "path" or parameter.default is parameter.empty,
-                nullable=nullable,
-            )
+        try:
+            specs.append(_spec(parameter, hints.get(parameter.name, Any), in_path))
+        except UnsupportedType as error:
+            raise TypeError(f"{where}: parameter '{parameter.name}': {error}") from None
+    missing = in_path - {spec.alias for spec in specs if spec.source == "path"}
+    if missing:
+        raise TypeError(
+            f"{where}: path {path!r} has {{{', '.join(sorted(missing))}}} but the handler "
+            "has no such parameter"
         )
     return tuple(specs)
 
 
-def _scalar_kind(annotation: Any, where: str, name: str) -> tuple[str, bool]:
-    """Maps `int`, `float`, `str`, `bool` and their `X | None` forms to a kind name."""
-    nullable = False
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        nullable = len(members) < len(typing.get_args(annotation))
-        if len(members) == 1:
-            annotation = members[0]
-    if annotation is Any:
-        annotation = str
-    kind = _SCALAR_KINDS.get(annotation)
-    if kind is None:
-        raise TypeError(
-            f"{where}: parameter '{name}' has type {annotation!r}; supported parameter types "
-            "are int, float, str, bool and their Optional forms"
-        )
-    return kind, nullable
+def embeds_body(specs: tuple[ParamSpec, ...]) -> bool:
+    """FastAPI's rule: the body is an object keyed by parameter when there are several body
+    parameters, or when the only one says `Body(embed=True)`."""
+    body = [spec for spec in specs if spec.source == "body"]
+    return len(body) > 1 or any(spec.embed for spec in body)
+
+
+def _spec(parameter: inspect.Parameter, hint: Any, in_path: set[str]) -> ParamSpec:
+    marker = _marker(parameter, hint)
+    schema = schema_for(hint)
+    if marker is not None:
+        schema = with_constraints(schema, marker.constraints)
+    source = _source(parameter.name, marker, schema, in_path)
+    alias = (marker.alias if marker else None) or parameter.name
+    if isinstance(marker, params.Header) and not marker.alias and marker.convert_underscores:
+        alias = parameter.name.replace("_", "-")
+    if marker is not None and parameter.default is marker:
+        required = marker.required
+        default_from_marker = not required
+    else:
+        required = parameter.default is parameter.empty
+        default_from_marker = False
+    return ParamSpec(
+        name=parameter.name,
+        alias=alias,
+        source=source,
+        schema=schema,
+        required=required or source == "path",
+        default_from_marker=default_from_marker,
+        embed=bool(isinstance(marker, params.Body) and marker.embed),
+        marker=marker,
+    )
+
+
+def _marker(parameter: inspect.Parameter, hint: Any) -> params.Param | None:
+    """The `Query`/`Path`/... marker of a parameter, from its default or `Annotated`."""
+    found = []
+    if typing.get_origin(hint) is typing.Annotated:
+        found = [extra for extra in hint.__metadata__ if isinstance(extra, params.Param)]
+    if isinstance(parameter.default, params.Param):
+        found.append(parameter.default)
+    if len(found) > 1:
+        raise UnsupportedType("give one of Query/Path/Header/Cookie/Body, not several")
+    return found[0] if found else None
+
+
+def _source(name: str, marker: params.Param | None, schema: Schema, in_path: set[str]) -> str:
+    if name in in_path:
+        if marker is not None and not isinstance(marker, params.Path):
+            raise UnsupportedType(f"'{name}' is in the path, so it cannot be {marker!r}")
+        if not is_scalar(schema):
+            raise UnsupportedType("a path parameter must be a single value, not a collection")
+        return "path"
+    if isinstance(marker, params.Path):
+        raise UnsupportedType(f"Path() is used but the route path has no {{{name}}}")
+    source = marker.source if marker else ("query" if is_scalar(schema) else "body")
+    if source in ("query", "header") and not (is_scalar(schema) or is_sequence_of_scalars(schema)):
+        raise UnsupportedType(f"a {source} parameter must be a value or a list of values")
+    if source == "cookie" and not is_scalar(schema):
+        raise UnsupportedType("a cookie parameter must be a single value")
+    return source

@@ -34,16 +34,30 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
 
 
 @pytest.fixture(scope="module")
-def basic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One server with two interpreters running `apps/basic_app.py`, shared by a module."""
-    server = ServerProcess(
-        "basic_app:app", "--interpreters", "2", cwd=tmp_path_factory.mktemp("basic")
-    )
-    server.wait_ready()
-    yield server
-    code = server.stop()
-    assert code == 0, server.output
-    assert "panicked" not in server.output
+def start_module_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], ServerProcess]]:
+    """Starts servers (two interpreters each) shared by one test module; each must stop
+    cleanly when the module is done."""
+    started: list[ServerProcess] = []
+
+    def start(target: str) -> ServerProcess:
+        server = ServerProcess(target, "--interpreters", "2", cwd=tmp_path_factory.mktemp("module"))
+        started.append(server)
+        server.wait_ready()
+        return server
+
+    yield start
+    for server in started:
+        code = server.stop()
+        assert code == 0, server.output
+        assert "panicked" not in server.output, server.output
+
+
+@pytest.fixture(scope="module")
+def basic_server(start_module_server: Callable[[str], ServerProcess]) -> ServerProcess:
+    """One server running `apps/basic_app.py`, shared by a module."""
+    return start_module_server("basic_app:app")
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+from typing import Annotated
 
 import pytest
 
-from fasterapi import FastAPI, FasterAPI
+from fasterapi import FastAPI, FasterAPI, Header, Path, Query
+
+
+class BaseModel:
+    """Stands in for pydantic's BaseModel, which is recognised by name and module."""
+
+
+BaseModel.__module__ = "pydantic.main"
 
 
 def test_fastapi_is_an_alias_of_the_app_class():
@@ -26,9 +35,9 @@ def test_a_module_level_function_is_recorded_with_its_spec():
     assert app.get("/users/{user_id}")(module_level) is module_level
     (route,) = app.routes
     assert (route.methods, route.module, route.qualname) == (("GET",), __name__, "module_level")
-    assert [(p.name, p.source, p.kind, p.required, p.nullable) for p in route.params] == [
-        ("user_id", "path", "int", True, False),
-        ("q", "query", "str", False, True),
+    assert [(p.name, p.source, p.schema, p.required) for p in route.params] == [
+        ("user_id", "path", {"type": "int"}, True),
+        ("q", "query", {"type": "nullable", "inner": {"type": "str"}}, False),
     ]
 
 
@@ -43,12 +52,57 @@ async def async_handler():
     return {}
 
 
-def takes_a_list(values: list[int]):
+def takes_a_set(values: set[int]):
     return values
 
 
 def takes_varargs(*args):
     return args
+
+
+def takes_a_union(value: int | str):
+    return value
+
+
+def make_local_dataclass_handler():
+    @dataclasses.dataclass
+    class Local:
+        name: str
+
+    def handler(item: Local):
+        return item
+
+    handler.__qualname__ = "handler"
+    handler.__annotations__ = {"item": Local}  # resolved: this module defers annotations
+    return handler
+
+
+def takes_a_pydantic_like_model(item: BaseModel):
+    return item
+
+
+def path_marker_without_segment(item_id: int = Path()):
+    return item_id
+
+
+def length_on_an_int(n: int = Query(max_length=3)):
+    return n
+
+
+def fractional_bound_on_an_int(n: int = Query(gt=1.5)):
+    return n
+
+
+def two_markers(q: Annotated[str, Query()] = Query("x")):
+    return q
+
+
+def list_in_the_path(item_id: list[int]):
+    return item_id
+
+
+def dict_in_a_header(x_data: dict = Header()):
+    return x_data
 
 
 @pytest.mark.parametrize(
@@ -58,8 +112,16 @@ def takes_varargs(*args):
         (make_local(), "is defined inside a function"),
         (print, "must be a plain function"),
         (async_handler, "`async def` handlers are not supported yet"),
-        (takes_a_list, "parameter 'values' has type list[int]"),
+        (takes_a_set, "set[int] is not a supported parameter type"),
         (takes_varargs, "*args and **kwargs cannot be request parameters"),
+        (takes_a_union, "unions other than `X | None` are not supported"),
+        (make_local_dataclass_handler(), "Local is defined inside a function"),
+        (takes_a_pydantic_like_model, "is a pydantic model"),
+        (path_marker_without_segment, "Path() is used but the route path has no {item_id}"),
+        (length_on_an_int, "constraint max_length does not apply to a int value"),
+        (fractional_bound_on_an_int, "gt=1.5 must be an integer for an int"),
+        (two_markers, "give one of Query/Path/Header/Cookie/Body, not several"),
+        (dict_in_a_header, "a header parameter must be a value or a list of values"),
     ],
 )
 def test_unservable_handlers_are_refused_when_decorated(handler, message):
@@ -67,3 +129,17 @@ def test_unservable_handlers_are_refused_when_decorated(handler, message):
     with pytest.raises(TypeError) as info:
         app.get("/")(handler)
     assert message in str(info.value)
+
+
+def test_a_collection_cannot_be_a_path_parameter():
+    with pytest.raises(TypeError, match="a path parameter must be a single value"):
+        FasterAPI().get("/{item_id}")(list_in_the_path)
+
+
+def test_a_path_segment_without_a_parameter_is_refused():
+    with pytest.raises(TypeError, match=r"path '/\{other\}' has \{other\}"):
+        FasterAPI().get("/{other}")(module_level_without_params)
+
+
+def module_level_without_params():
+    return {}

@@ -1,5 +1,6 @@
 //! Microbenchmarks of the per-request work the Rust core does: routing, extraction (with
-//! the 422 rendering of bad input), and rendering a handler's result as JSON.
+//! the 422 rendering of bad input), JSON body validation, and rendering a handler's result
+//! as JSON.
 //!
 //! `cargo bench -p fasterapi-core` (set `PYO3_PYTHON` to a 3.12+ interpreter). The result
 //! conversion benchmark initialises an embedded interpreter and holds its GIL.
@@ -7,32 +8,28 @@
 use std::hint::black_box;
 
 use _core::extract::errors::render_422;
-use _core::extract::{extract, RequestParts};
+use _core::extract::{extract, Rejection, RequestParts};
 use _core::interpreter::to_json::write_value;
-use _core::route_table::{ParamSource, ParamSpec, RouteSpec, ScalarKind};
+use _core::route_table::{ParamSource, ParamSpec, RouteSpec};
 use _core::router::Router;
+use _core::schema::{FieldSpec, Schema, TypeSpec};
 use criterion::{criterion_group, criterion_main, Criterion};
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::HeaderMap;
 use pyo3::ffi;
 
-fn param(name: &str, source: ParamSource, kind: ScalarKind, required: bool) -> ParamSpec {
-    ParamSpec {
-        name: name.into(),
-        alias: name.into(),
-        source,
-        kind,
-        required,
-    }
+const PYTHON_MINOR: u32 = 13;
+
+fn param(name: &str, source: ParamSource, schema: Schema, required: bool) -> ParamSpec {
+    ParamSpec::new(name, source, schema, required)
 }
 
 fn route(methods: &[&str], path: &str, params: Vec<ParamSpec>) -> RouteSpec {
-    RouteSpec {
-        methods: methods.iter().map(|m| m.to_string()).collect(),
-        path: path.into(),
-        module: "app".into(),
-        qualname: "handler".into(),
-        params,
-        status_code: 200,
-    }
+    RouteSpec::new(methods, path, "handler", params)
+}
+
+fn int() -> Schema {
+    Schema::Int(Default::default())
 }
 
 fn table() -> Vec<RouteSpec> {
@@ -43,9 +40,14 @@ fn table() -> Vec<RouteSpec> {
             &["GET"],
             "/users/{user_id}",
             vec![
-                param("user_id", ParamSource::Path, ScalarKind::Int, true),
-                param("q", ParamSource::Query, ScalarKind::Str, false),
-                param("limit", ParamSource::Query, ScalarKind::Int, false),
+                param("user_id", ParamSource::Path, int(), true),
+                param(
+                    "q",
+                    ParamSource::Query,
+                    Schema::Str(Default::default()),
+                    false,
+                ),
+                param("limit", ParamSource::Query, int(), false),
             ],
         ),
     ];
@@ -77,13 +79,16 @@ fn routing(c: &mut Criterion) {
 fn extraction(c: &mut Criterion) {
     let routes = table();
     let users = &routes[2];
+    let headers = HeaderMap::new();
     c.bench_function("extract path int + two query params", |b| {
         b.iter(|| {
             let parts = RequestParts {
                 path_params: &[("user_id", "123")],
                 query: Some(black_box("q=hello%20world&limit=5")),
+                headers: &headers,
+                body: b"",
             };
-            extract(users, &parts)
+            extract(users, &[], PYTHON_MINOR, &parts)
         })
     });
     c.bench_function("extract bad int + render 422 body", |b| {
@@ -91,9 +96,62 @@ fn extraction(c: &mut Criterion) {
             let parts = RequestParts {
                 path_params: &[("user_id", black_box("abc"))],
                 query: None,
+                headers: &headers,
+                body: b"",
             };
-            let errors = extract(users, &parts).unwrap_err();
+            let Err(Rejection::Invalid(errors)) = extract(users, &[], PYTHON_MINOR, &parts) else {
+                unreachable!("abc is not an int");
+            };
             render_422(&errors)
+        })
+    });
+}
+
+/// `POST /items` with an `Item(name: str, price: float, tags: list[str])` dataclass body.
+fn body_validation(c: &mut Criterion) {
+    let field = |name: &str, schema: Schema| FieldSpec {
+        name: name.into(),
+        schema,
+        required: true,
+    };
+    let types = vec![TypeSpec::Dataclass(_core::schema::DataclassSpec {
+        module: "app".into(),
+        qualname: "Item".into(),
+        name: "Item".into(),
+        fields: vec![
+            field("name", Schema::Str(Default::default())),
+            field("price", Schema::Float(Default::default())),
+            field(
+                "tags",
+                Schema::List {
+                    items: Box::new(Schema::Str(Default::default())),
+                    length: Default::default(),
+                },
+            ),
+        ],
+    })];
+    let items = route(
+        &["POST"],
+        "/items",
+        vec![param(
+            "item",
+            ParamSource::Body,
+            Schema::Dataclass { type_index: 0 },
+            true,
+        )],
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let body = br#"{"name": "Widget \u00e9", "price": 9.99, "tags": ["a", "b", "c"]}"#;
+    c.bench_function("extract JSON dataclass body", |b| {
+        b.iter(|| {
+            let parts = RequestParts {
+                path_params: &[],
+                query: None,
+                headers: &headers,
+                body: black_box(body),
+            };
+            extract(&items, &types, PYTHON_MINOR, &parts)
         })
     });
 }
@@ -147,5 +205,11 @@ fn result_conversion(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, routing, extraction, result_conversion);
+criterion_group!(
+    benches,
+    routing,
+    extraction,
+    body_validation,
+    result_conversion
+);
 criterion_main!(benches);

@@ -21,6 +21,12 @@ pub mod json;
 pub mod route_table;
 #[doc(hidden)]
 pub mod router;
+#[doc(hidden)]
+pub mod schema;
+#[doc(hidden)]
+pub mod validate;
+#[doc(hidden)]
+pub mod value;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -37,7 +43,8 @@ fn serve(
     route_table: &Bound<'_, PyAny>,
     config: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
-    let table: route_table::RouteTable = depythonize(route_table)?;
+    let mut table: route_table::RouteTable = depythonize(route_table)?;
+    table.prepare();
     let config: config::ServerConfig = depythonize(config)?;
     py.detach(|| server::run(table, config))
         .map_err(PyRuntimeError::new_err)

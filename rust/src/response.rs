@@ -49,11 +49,20 @@ pub fn method_not_allowed(allow: &str) -> HttpResponse {
     response
 }
 
+/// FastAPI's 422; where FastAPI itself could not render the errors (a NaN input), its 500.
 pub fn validation_failed(errors: &[ValidationError]) -> HttpResponse {
+    match render_422(errors) {
+        Ok(body) => with_body(StatusCode::UNPROCESSABLE_ENTITY, JSON, Bytes::from(body)),
+        Err(_) => internal_error(),
+    }
+}
+
+/// FastAPI's answer to a JSON body that `json.loads` cannot read at all.
+pub fn body_unreadable() -> HttpResponse {
     with_body(
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::BAD_REQUEST,
         JSON,
-        Bytes::from(render_422(errors)),
+        Bytes::from_static(br#"{"detail":"There was an error parsing the body"}"#),
     )
 }
 

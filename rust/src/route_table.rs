@@ -6,12 +6,20 @@
 
 use serde::Deserialize;
 
+use crate::schema::{Schema, TypeSpec};
+
 /// Everything the server needs to know about the application.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RouteTable {
     pub routes: Vec<RouteSpec>,
+    /// The enums and dataclasses that parameter schemas refer to by index.
+    #[serde(default)]
+    pub types: Vec<TypeSpec>,
     /// The main interpreter's `sys.path`, so workers import modules from the same places.
     pub sys_path: Vec<String>,
+    /// The minor version of the Python serving the app: FastAPI's JSON error messages
+    /// come from that version's `json` module.
+    pub python_minor: u32,
 }
 
 /// One route: where it answers and which function answers it.
@@ -26,19 +34,79 @@ pub struct RouteSpec {
     /// Qualified name of the handler inside its module, e.g. `get_user` or `Users.get`.
     pub qualname: String,
     pub params: Vec<ParamSpec>,
+    /// The body is an object keyed by parameter (several body parameters, or
+    /// `Body(embed=True)`), not the single body parameter's value itself.
+    #[serde(default)]
+    pub embed_body: bool,
     /// Status code of a successful response.
     #[serde(default = "default_status")]
     pub status_code: u16,
+    /// Parameter indexes in FastAPI's validation order (filled by [`RouteTable::prepare`]).
+    #[serde(skip)]
+    order: Vec<usize>,
 }
 
 fn default_status() -> u16 {
     200
 }
 
+impl RouteTable {
+    /// Computes what every request would otherwise recompute; call once after loading.
+    pub fn prepare(&mut self) {
+        for route in &mut self.routes {
+            route.order = validation_order(&route.params);
+        }
+    }
+}
+
+fn validation_order(params: &[ParamSpec]) -> Vec<usize> {
+    ParamSource::ORDER
+        .iter()
+        .flat_map(|&source| (0..params.len()).filter(move |&index| params[index].source == source))
+        .collect()
+}
+
 impl RouteSpec {
+    /// A route built in Rust (tests and benchmarks); the server gets its routes from Python.
+    pub fn new(methods: &[&str], path: &str, qualname: &str, params: Vec<ParamSpec>) -> Self {
+        RouteSpec {
+            methods: methods.iter().map(|method| method.to_string()).collect(),
+            path: path.into(),
+            module: "app".into(),
+            qualname: qualname.into(),
+            order: validation_order(&params),
+            params,
+            embed_body: false,
+            status_code: 200,
+        }
+    }
+
     /// `module:qualname`, the name used in logs and error messages.
     pub fn endpoint(&self) -> String {
         format!("{}:{}", self.module, self.qualname)
+    }
+
+    /// Parameter indexes in the order FastAPI validates them: path, query, header, cookie,
+    /// body, each in declaration order. Arguments are produced in this order.
+    pub fn emission_order(&self) -> &[usize] {
+        &self.order
+    }
+
+    pub fn has_body(&self) -> bool {
+        self.params
+            .iter()
+            .any(|param| param.source == ParamSource::Body)
+    }
+
+    /// The one body parameter is the whole body (not a key of it).
+    pub fn single_body_param(&self) -> bool {
+        !self.embed_body
+            && self
+                .params
+                .iter()
+                .filter(|param| param.source == ParamSource::Body)
+                .count()
+                == 1
     }
 }
 
@@ -50,9 +118,27 @@ pub struct ParamSpec {
     /// The name in the request (query key, path segment name).
     pub alias: String,
     pub source: ParamSource,
-    pub kind: ScalarKind,
+    pub schema: Schema,
     /// Whether the request must carry it (no default in the signature).
     pub required: bool,
+    /// Its default is in a marker (`Query(5)`), which the worker reads, rather than in
+    /// the signature, where Python applies it.
+    #[serde(default)]
+    pub default_from_marker: bool,
+}
+
+impl ParamSpec {
+    /// A parameter built in Rust (tests and benchmarks), named as in the request.
+    pub fn new(name: &str, source: ParamSource, schema: Schema, required: bool) -> Self {
+        ParamSpec {
+            name: name.into(),
+            alias: name.into(),
+            source,
+            schema,
+            required,
+            default_from_marker: false,
+        }
+    }
 }
 
 /// Where a parameter comes from; also the first element of a 422 error's `loc`.
@@ -61,23 +147,28 @@ pub struct ParamSpec {
 pub enum ParamSource {
     Path,
     Query,
+    Header,
+    Cookie,
+    Body,
 }
 
 impl ParamSource {
+    /// FastAPI validates sources in this order.
+    pub const ORDER: [ParamSource; 5] = [
+        ParamSource::Path,
+        ParamSource::Query,
+        ParamSource::Header,
+        ParamSource::Cookie,
+        ParamSource::Body,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ParamSource::Path => "path",
             ParamSource::Query => "query",
+            ParamSource::Header => "header",
+            ParamSource::Cookie => "cookie",
+            ParamSource::Body => "body",
         }
     }
-}
-
-/// The scalar types the Rust core converts and validates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ScalarKind {
-    Int,
-    Float,
-    Str,
-    Bool,
 }

@@ -29,8 +29,18 @@ pub enum RouteMatch<'path> {
 }
 
 pub struct Router {
-    by_method: HashMap<String, matchit::Router<usize>>,
+    by_method: HashMap<String, matchit::Router<Target>>,
     allow_by_route: Vec<String>,
+}
+
+/// What a matchit template leads to.
+#[derive(Debug, Clone)]
+struct Target {
+    route: usize,
+    /// Set on the extra template that lets a trailing `{name:path}` match nothing (Starlette
+    /// matches `/files/` for `/files/{p:path}` with `p == ""`; matchit's `{*p}` needs at
+    /// least one character): the parameter that is then empty.
+    empty_catch_all: Option<String>,
 }
 
 impl Router {
@@ -38,17 +48,33 @@ impl Router {
     /// route whose shape an earlier one already claims is unreachable in FastAPI too (the
     /// first match wins there), so it is skipped with a warning rather than refused.
     pub fn new(routes: &[RouteSpec]) -> Self {
-        let mut by_method: HashMap<String, matchit::Router<usize>> = HashMap::new();
+        let mut by_method: HashMap<String, matchit::Router<Target>> = HashMap::new();
         for (id, route) in routes.iter().enumerate() {
             let template = to_matchit_template(&route.path);
+            let mut templates = vec![(
+                template.clone(),
+                Target {
+                    route: id,
+                    empty_catch_all: None,
+                },
+            )];
+            if let Some((prefix, name)) = split_trailing_catch_all(&template) {
+                let target = Target {
+                    route: id,
+                    empty_catch_all: Some(name.to_owned()),
+                };
+                templates.push((prefix.to_owned(), target));
+            }
             for method in &route.methods {
                 let tree = by_method.entry(method.clone()).or_default();
-                if let Err(error) = tree.insert(template.clone(), id) {
-                    tracing::warn!(
-                        "route {method} {} ({}) is unreachable and was skipped: {error}",
-                        route.path,
-                        route.endpoint()
-                    );
+                for (template, target) in &templates {
+                    if let Err(error) = tree.insert(template.clone(), target.clone()) {
+                        tracing::warn!(
+                            "route {method} {} ({}) is unreachable and was skipped: {error}",
+                            route.path,
+                            route.endpoint()
+                        );
+                    }
                 }
             }
         }
@@ -66,9 +92,13 @@ impl Router {
             .get(method)
             .and_then(|tree| tree.at(path).ok())
         {
+            let mut params: Vec<(&str, &str)> = found.params.iter().collect();
+            if let Some(name) = &found.value.empty_catch_all {
+                params.push((name, ""));
+            }
             return RouteMatch::Found {
-                route: *found.value,
-                params: found.params.iter().collect(),
+                route: found.value.route,
+                params,
             };
         }
         if let Some(route) = self.first_route_matching_any_method(path) {
@@ -91,9 +121,16 @@ impl Router {
     fn first_route_matching_any_method(&self, path: &str) -> Option<usize> {
         self.by_method
             .values()
-            .filter_map(|tree| tree.at(path).ok().map(|found| *found.value))
+            .filter_map(|tree| tree.at(path).ok().map(|found| found.value.route))
             .min()
     }
+}
+
+/// `/files/{*path}` → `("/files/", "path")`.
+fn split_trailing_catch_all(template: &str) -> Option<(&str, &str)> {
+    let start = template.rfind("{*")?;
+    let name = template[start + 2..].strip_suffix('}')?;
+    Some((&template[..start], name))
 }
 
 /// FastAPI's `{name:path}` is matchit's catch-all `{*name}`; other converters match one
@@ -123,14 +160,7 @@ mod tests {
     use super::*;
 
     fn route(methods: &[&str], path: &str) -> RouteSpec {
-        RouteSpec {
-            methods: methods.iter().map(|m| m.to_string()).collect(),
-            path: path.into(),
-            module: "m".into(),
-            qualname: "f".into(),
-            params: vec![],
-            status_code: 200,
-        }
+        RouteSpec::new(methods, path, "f", vec![])
     }
 
     fn router() -> Router {
@@ -213,6 +243,21 @@ mod tests {
                 RouteMatch::Found {
                     route: 4,
                     params: vec![("rest", "a/b.txt")],
+                },
+            ),
+            (
+                "GET",
+                "/files/",
+                RouteMatch::Found {
+                    route: 4,
+                    params: vec![("rest", "")],
+                },
+            ),
+            (
+                "GET",
+                "/files",
+                RouteMatch::RedirectSlash {
+                    path: "/files/".into(),
                 },
             ),
         ];

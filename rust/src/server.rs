@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::header::HOST;
 use hyper::server::conn::http1;
@@ -21,10 +23,12 @@ use tokio::net::TcpListener;
 
 use crate::config::ServerConfig;
 use crate::dispatch::{CallOutcome, WorkerPool};
-use crate::extract::{self, RequestParts};
+use crate::extract::{self, Rejection, RequestParts};
 use crate::response::{self, HttpResponse};
 use crate::route_table::RouteTable;
 use crate::router::{RouteMatch, Router};
+
+const IO_THREAD_STACK_BYTES: usize = 32 * 1024 * 1024;
 
 /// What every connection task shares.
 struct App {
@@ -41,6 +45,9 @@ pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.io_threads.max(1))
         .thread_name("fasterapi-io")
+        // JSON bodies nest as deep as Python's parser allows (9998 levels on 3.13); the
+        // recursive parser needs more than tokio's default 2 MiB for that.
+        .thread_stack_size(IO_THREAD_STACK_BYTES)
         .on_thread_start(|| crate::scheduling::drain_bursts_before_yielding("I/O thread"))
         .enable_all()
         .build()
@@ -145,28 +152,45 @@ async fn stop_signal() -> &'static str {
 }
 
 async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<HttpResponse, Infallible> {
-    let uri = request.uri();
+    let (head, body) = request.into_parts();
+    let uri = &head.uri;
     // Starlette routes on the percent-decoded path (invalid UTF-8 replaced, as uvicorn does).
     let path = percent_decode_str(uri.path()).decode_utf8_lossy();
     let query = uri.query();
-    let response = match app.router.resolve(request.method().as_str(), &path) {
+    let response = match app.router.resolve(head.method.as_str(), &path) {
         RouteMatch::Found { route, params } => {
+            let spec = &app.table.routes[route];
+            // Like FastAPI, read the body only for a route that takes one.
+            let body = if spec.has_body() {
+                match body.collect().await {
+                    Ok(collected) => collected.to_bytes(),
+                    Err(error) => {
+                        tracing::debug!("could not read a request body: {error}");
+                        return Ok(response::body_unreadable());
+                    }
+                }
+            } else {
+                Bytes::new()
+            };
             let parts = RequestParts {
                 path_params: &params,
                 query,
+                headers: &head.headers,
+                body: &body,
             };
-            match extract::extract(&app.table.routes[route], &parts) {
+            match extract::extract(spec, &app.table.types, app.table.python_minor, &parts) {
                 Ok(args) => match app.pool.call(route, args).await {
                     CallOutcome::Response(result) => response::json(result.status, result.body),
                     CallOutcome::Failed => response::internal_error(),
                 },
-                Err(errors) => response::validation_failed(&errors),
+                Err(Rejection::Invalid(errors)) => response::validation_failed(&errors),
+                Err(Rejection::UnreadableBody) => response::body_unreadable(),
             }
         }
         RouteMatch::MethodNotAllowed { allow } => response::method_not_allowed(&allow),
         RouteMatch::RedirectSlash { path } => {
-            let host = request
-                .headers()
+            let host = head
+                .headers
                 .get(HOST)
                 .map(|value| {
                     value

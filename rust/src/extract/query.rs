@@ -23,6 +23,15 @@ impl<'a> QueryParams<'a> {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_ref())
     }
+
+    /// Every value given for `key`, in order (a `list[...]` parameter).
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone().into_owned())
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -31,12 +40,14 @@ mod tests {
 
     #[test]
     fn decodes_like_parse_qsl() {
-        let query = QueryParams::parse(Some("q=a%20b+c&empty=&flag&q2=%E2%82%AC&bad=%FF"));
-        assert_eq!(query.last("q"), Some("a b c"));
+        let query = QueryParams::parse(Some("q=a%20b+c&empty=&flag&q2=%E2%82%AC&bad=%FF&q=2"));
+        assert_eq!(query.last("q"), Some("2"));
+        assert_eq!(query.all("q"), vec!["a b c".to_owned(), "2".to_owned()]);
         assert_eq!(query.last("empty"), Some(""));
         assert_eq!(query.last("flag"), Some(""));
         assert_eq!(query.last("q2"), Some("€"));
         assert_eq!(query.last("bad"), Some("\u{fffd}"));
         assert_eq!(query.last("missing"), None);
+        assert!(query.all("missing").is_empty());
     }
 }

@@ -1,16 +1,16 @@
 //! Calling a cached handler with converted arguments and turning its result into a body.
 
-use std::ffi::CString;
-
 use pyo3::ffi;
 
+use super::build::ValueBuilder;
+use super::lifecycle::{import, lookup_qualname};
 use super::object::{new_str, Owned};
 use super::pyerror::{self, PyErrorText};
 use super::to_json;
 use super::GilHeld;
-use crate::extract::scalar::ArgValue;
 use crate::extract::Arg;
-use crate::route_table::{ParamSource, RouteSpec};
+use crate::route_table::RouteSpec;
+use crate::value::ArgValue;
 
 /// What a handler produced, as plain data that may leave the interpreter.
 #[derive(Debug)]
@@ -25,9 +25,18 @@ pub struct Handler {
     /// One `str` per parameter, indexed like the route's `params`.
     keyword_names: Vec<Owned>,
     /// The kwnames tuple for the common case where every parameter is present, in the
-    /// order the extractors emit arguments (path parameters first, then query).
+    /// order the extractors emit arguments (`RouteSpec::emission_order`).
     all_keywords: Owned,
+    /// Per parameter, the default written in its marker (`Query(5)`), if any.
+    marker_defaults: Vec<Option<MarkerDefault>>,
     status: u16,
+}
+
+/// A marker's default, read inside this interpreter. Mutable defaults are deep-copied for
+/// each call, as FastAPI does, so one request cannot change another's default.
+struct MarkerDefault {
+    value: Owned,
+    deepcopy: Option<Owned>,
 }
 
 impl Handler {
@@ -40,11 +49,7 @@ impl Handler {
             .map(|param| new_str(&param.name))
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| pyerror::take_current())?;
-        let emitted_order = [ParamSource::Path, ParamSource::Query]
-            .into_iter()
-            .flat_map(|source| {
-                (0..route.params.len()).filter(move |&i| route.params[i].source == source)
-            });
+        let emitted_order = route.emission_order().iter().copied();
         let all_keywords = Owned::from_new(ffi::PyTuple_New(route.params.len() as ffi::Py_ssize_t))
             .ok_or_else(|| pyerror::take_current())?;
         for (slot, index) in emitted_order.enumerate() {
@@ -55,13 +60,85 @@ impl Handler {
                 name.into_ptr(),
             );
         }
+        let marker_defaults = if route.params.iter().any(|param| param.default_from_marker) {
+            read_marker_defaults(&function, route)?
+        } else {
+            route.params.iter().map(|_| None).collect()
+        };
         Ok(Handler {
             function,
             keyword_names,
             all_keywords,
+            marker_defaults,
             status: route.status_code,
         })
     }
+}
+
+/// Asks `fasterapi.params.marker_defaults` (pure Python, imported in this interpreter) for
+/// the handler's marker defaults.
+unsafe fn read_marker_defaults(
+    function: &Owned,
+    route: &RouteSpec,
+) -> Result<Vec<Option<MarkerDefault>>, PyErrorText> {
+    let failed = || pyerror::take_current();
+    let module = import("fasterapi.params").map_err(|error| PyErrorText {
+        summary: error.message.clone(),
+        traceback: error.message,
+    })?;
+    let reader =
+        lookup_qualname(&module, "fasterapi.params", "marker_defaults").map_err(|error| {
+            PyErrorText {
+                summary: error.message.clone(),
+                traceback: error.message,
+            }
+        })?;
+    let defaults = Owned::from_new(ffi::PyObject_CallOneArg(reader.as_ptr(), function.as_ptr()))
+        .ok_or_else(failed)?;
+    let mut deepcopy: Option<Owned> = None;
+    let mut result = Vec::with_capacity(route.params.len());
+    for param in &route.params {
+        if !param.default_from_marker {
+            result.push(None);
+            continue;
+        }
+        let key = new_str(&param.name).ok_or_else(failed)?;
+        let entry = ffi::PyDict_GetItemWithError(defaults.as_ptr(), key.as_ptr());
+        if entry.is_null() {
+            if ffi::PyErr_Occurred().is_null() {
+                ffi::PyErr_SetString(ffi::PyExc_KeyError, c"marker default not found".as_ptr());
+            }
+            return Err(failed());
+        }
+        // `entry` is a borrowed `(value, copy_each_call)` tuple.
+        let value = Owned::from_borrowed(ffi::PyTuple_GetItem(entry, 0));
+        let copy = ffi::PyObject_IsTrue(ffi::PyTuple_GetItem(entry, 1)) == 1;
+        let copier = if copy {
+            if deepcopy.is_none() {
+                let copy_module = import("copy").map_err(|error| PyErrorText {
+                    summary: error.message.clone(),
+                    traceback: error.message,
+                })?;
+                deepcopy = Some(
+                    Owned::from_new(ffi::PyObject_GetAttrString(
+                        copy_module.as_ptr(),
+                        c"deepcopy".as_ptr(),
+                    ))
+                    .ok_or_else(failed)?,
+                );
+            }
+            deepcopy
+                .as_ref()
+                .map(|function| Owned::from_borrowed(function.as_ptr()))
+        } else {
+            None
+        };
+        result.push(Some(MarkerDefault {
+            value,
+            deepcopy: copier,
+        }));
+    }
+    Ok(result)
 }
 
 /// A handler call that did not produce a response; the text is for the log.
@@ -73,13 +150,15 @@ pub struct HandlerFailure {
 impl GilHeld<'_> {
     /// Calls the handler of route `route` with `args` and renders its result as JSON.
     pub fn call(&mut self, route: usize, args: &[Arg]) -> Result<HandlerResponse, HandlerFailure> {
-        let handler = &self.interpreter.handlers[route];
+        let loaded = &self.interpreter.loaded;
+        let handler = &loaded.handlers[route];
         // SAFETY: `GilHeld` proves this thread holds the GIL of the interpreter that owns
         // `handler` and everything created below.
         unsafe {
-            let result = call_handler(handler, args).ok_or_else(|| HandlerFailure {
-                detail: pyerror::take_current().traceback,
-            })?;
+            let result =
+                call_handler(handler, &loaded.values, args).ok_or_else(|| HandlerFailure {
+                    detail: pyerror::take_current().traceback,
+                })?;
             let mut body = Vec::with_capacity(64);
             to_json::write_value(&mut body, result.as_ptr()).map_err(|error| {
                 let detail = match error {
@@ -98,10 +177,23 @@ impl GilHeld<'_> {
     }
 }
 
-unsafe fn call_handler(handler: &Handler, args: &[Arg]) -> Option<Owned> {
+unsafe fn call_handler(handler: &Handler, builder: &ValueBuilder, args: &[Arg]) -> Option<Owned> {
     let mut values: Vec<Owned> = Vec::with_capacity(args.len());
     for arg in args {
-        values.push(to_python(&arg.value)?);
+        let value = match &arg.value {
+            ArgValue::MarkerDefault => {
+                let default = handler.marker_defaults[arg.param].as_ref()?;
+                match &default.deepcopy {
+                    Some(deepcopy) => Owned::from_new(ffi::PyObject_CallOneArg(
+                        deepcopy.as_ptr(),
+                        default.value.as_ptr(),
+                    ))?,
+                    None => Owned::from_borrowed(default.value.as_ptr()),
+                }
+            }
+            value => builder.build(value)?,
+        };
+        values.push(value);
     }
     let keywords = if args.len() == handler.keyword_names.len() {
         Owned::from_borrowed(handler.all_keywords.as_ptr())
@@ -120,22 +212,4 @@ unsafe fn call_handler(handler: &Handler, args: &[Arg]) -> Option<Owned> {
         0,
         keywords.as_ptr(),
     ))
-}
-
-unsafe fn to_python(value: &ArgValue) -> Option<Owned> {
-    match value {
-        ArgValue::Bool(true) => Some(Owned::from_borrowed(ffi::Py_True())),
-        ArgValue::Bool(false) => Some(Owned::from_borrowed(ffi::Py_False())),
-        ArgValue::Int(value) => Owned::from_new(ffi::PyLong_FromLongLong(*value)),
-        ArgValue::BigInt(digits) => {
-            let digits = CString::new(digits.as_str()).ok()?;
-            Owned::from_new(ffi::PyLong_FromString(
-                digits.as_ptr(),
-                std::ptr::null_mut(),
-                10,
-            ))
-        }
-        ArgValue::Float(value) => Owned::from_new(ffi::PyFloat_FromDouble(*value)),
-        ArgValue::Str(text) => new_str(text),
-    }
 }

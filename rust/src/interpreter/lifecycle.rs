@@ -5,10 +5,11 @@ use std::sync::Mutex;
 
 use pyo3::ffi;
 
+use super::build::ValueBuilder;
 use super::call::Handler;
 use super::object::{new_str, Owned};
 use super::pyerror;
-use super::Interpreter;
+use super::{Interpreter, Loaded};
 use crate::route_table::RouteTable;
 
 /// Why a worker could not start, in words for the person starting the server.
@@ -35,13 +36,13 @@ impl Interpreter {
         };
         let loaded = unsafe { load_handlers(table) };
         match loaded {
-            Ok(handlers) => {
+            Ok(loaded) => {
                 // SAFETY: we hold this interpreter's GIL; release it until the first call.
                 let thread_state = unsafe { ffi::PyEval_SaveThread() };
                 Ok(Interpreter {
                     thread_state,
                     id,
-                    handlers: std::mem::ManuallyDrop::new(handlers),
+                    loaded: std::mem::ManuallyDrop::new(loaded),
                 })
             }
             Err(error) => {
@@ -59,7 +60,7 @@ impl Interpreter {
         // cached handlers are dropped first, while their interpreter still exists.
         unsafe {
             ffi::PyEval_RestoreThread(self.thread_state);
-            std::mem::ManuallyDrop::drop(&mut self.handlers);
+            std::mem::ManuallyDrop::drop(&mut self.loaded);
             ffi::Py_EndInterpreter(self.thread_state);
         }
     }
@@ -100,8 +101,9 @@ fn new_own_gil_interpreter() -> Result<*mut ffi::PyThreadState, StartupError> {
 
 /// # Safety
 /// The current thread holds the GIL of a freshly created interpreter.
-unsafe fn load_handlers(table: &RouteTable) -> Result<Vec<Handler>, StartupError> {
+unsafe fn load_handlers(table: &RouteTable) -> Result<Loaded, StartupError> {
     set_sys_path(&table.sys_path)?;
+    let values = ValueBuilder::load(table)?;
     let mut handlers = Vec::with_capacity(table.routes.len());
     for route in &table.routes {
         let module = import(&route.module)?;
@@ -110,7 +112,7 @@ unsafe fn load_handlers(table: &RouteTable) -> Result<Vec<Handler>, StartupError
             message: format!("cannot prepare {}: {}", route.endpoint(), error.summary),
         })?);
     }
-    Ok(handlers)
+    Ok(Loaded { handlers, values })
 }
 
 unsafe fn set_sys_path(entries: &[String]) -> Result<(), StartupError> {
@@ -133,7 +135,7 @@ unsafe fn set_sys_path(entries: &[String]) -> Result<(), StartupError> {
     Ok(())
 }
 
-unsafe fn import(module: &str) -> Result<Owned, StartupError> {
+pub(super) unsafe fn import(module: &str) -> Result<Owned, StartupError> {
     let name = CString::new(module).map_err(|_| StartupError {
         message: format!("invalid module name {module:?}"),
     })?;
@@ -153,7 +155,7 @@ unsafe fn import(module: &str) -> Result<Owned, StartupError> {
     })
 }
 
-unsafe fn lookup_qualname(
+pub(super) unsafe fn lookup_qualname(
     module: &Owned,
     module_name: &str,
     qualname: &str,

@@ -4,6 +4,7 @@
 //! holds only objects of its own interpreter; nothing in it may be shared with another
 //! thread, which is why it is not `Send`.
 
+mod build;
 mod call;
 mod lifecycle;
 mod object;
@@ -21,8 +22,14 @@ pub struct Interpreter {
     thread_state: *mut ffi::PyThreadState,
     id: i64,
     /// Dropped only by [`Interpreter::end`], under this interpreter's GIL; an interpreter
-    /// lost any other way leaks its handlers rather than touching them without the GIL.
-    handlers: std::mem::ManuallyDrop<Vec<call::Handler>>,
+    /// lost any other way leaks its objects rather than touching them without the GIL.
+    loaded: std::mem::ManuallyDrop<Loaded>,
+}
+
+/// What an interpreter imports at startup and keeps for every call.
+struct Loaded {
+    handlers: Vec<call::Handler>,
+    values: build::ValueBuilder,
 }
 
 /// Proof that the current thread holds this interpreter's GIL; releases it when dropped.

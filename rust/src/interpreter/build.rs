@@ -1,0 +1,291 @@
+//! Building the handler's arguments: validated plain data ([`ArgValue`]) becomes Python
+//! objects of this interpreter, with raw C-API calls.
+//!
+//! Everything a value may need (the app's enum members and dataclass classes, `uuid.UUID`,
+//! the `datetime` classes) is imported into this interpreter once, at startup, and cached
+//! here; nothing is shared with another interpreter.
+
+use std::ffi::CString;
+
+use pyo3::ffi;
+
+use super::lifecycle::{import, lookup_qualname};
+use super::object::{new_str, Owned};
+use super::pyerror;
+use super::StartupError;
+use crate::route_table::RouteTable;
+use crate::schema::{Schema, TypeSpec};
+use crate::value::{ArgValue, DateTimeValue};
+
+/// An enum's members or a dataclass and its field names, as this interpreter sees them.
+enum LoadedType {
+    Enum {
+        members: Vec<Owned>,
+    },
+    Dataclass {
+        class: Owned,
+        field_names: Vec<Owned>,
+    },
+}
+
+/// The standard-library classes values may need; imported only if some schema uses them.
+struct Stdlib {
+    uuid: Option<Owned>,
+    datetime: Option<DatetimeClasses>,
+}
+
+struct DatetimeClasses {
+    datetime: Owned,
+    date: Owned,
+    timezone: Owned,
+    timedelta: Owned,
+    utc: Owned,
+}
+
+/// Turns [`ArgValue`]s into objects of one interpreter.
+pub struct ValueBuilder {
+    types: Vec<LoadedType>,
+    stdlib: Stdlib,
+}
+
+impl ValueBuilder {
+    /// Imports what `table`'s schemas refer to.
+    ///
+    /// # Safety
+    /// The current thread holds the GIL of the interpreter the builder will serve.
+    pub unsafe fn load(table: &RouteTable) -> Result<ValueBuilder, StartupError> {
+        let mut types = Vec::with_capacity(table.types.len());
+        for spec in &table.types {
+            types.push(load_type(spec)?);
+        }
+        let uses = |wanted: fn(&Schema) -> bool| table_uses(table, wanted);
+        let stdlib = Stdlib {
+            uuid: if uses(|schema| matches!(schema, Schema::Uuid)) {
+                Some(attribute_of("uuid", "UUID")?)
+            } else {
+                None
+            },
+            datetime: if uses(|schema| matches!(schema, Schema::Datetime | Schema::Date)) {
+                let timezone = attribute_of("datetime", "timezone")?;
+                let utc = Owned::from_new(ffi::PyObject_GetAttrString(
+                    timezone.as_ptr(),
+                    c"utc".as_ptr(),
+                ))
+                .ok_or_else(|| startup_failure("datetime.timezone.utc"))?;
+                Some(DatetimeClasses {
+                    datetime: attribute_of("datetime", "datetime")?,
+                    date: attribute_of("datetime", "date")?,
+                    timedelta: attribute_of("datetime", "timedelta")?,
+                    timezone,
+                    utc,
+                })
+            } else {
+                None
+            },
+        };
+        Ok(ValueBuilder { types, stdlib })
+    }
+
+    /// The Python object for `value`; `None` with a Python exception set on failure.
+    ///
+    /// # Safety
+    /// The current thread holds this builder's interpreter's GIL.
+    pub unsafe fn build(&self, value: &ArgValue) -> Option<Owned> {
+        match value {
+            ArgValue::None => Some(Owned::from_borrowed(ffi::Py_None())),
+            ArgValue::Bool(true) => Some(Owned::from_borrowed(ffi::Py_True())),
+            ArgValue::Bool(false) => Some(Owned::from_borrowed(ffi::Py_False())),
+            ArgValue::Int(number) => Owned::from_new(ffi::PyLong_FromLongLong(*number)),
+            ArgValue::BigInt(digits) => {
+                let digits = CString::new(digits.as_str()).ok()?;
+                Owned::from_new(ffi::PyLong_FromString(
+                    digits.as_ptr(),
+                    std::ptr::null_mut(),
+                    10,
+                ))
+            }
+            ArgValue::Float(number) => Owned::from_new(ffi::PyFloat_FromDouble(*number)),
+            ArgValue::Str(text) => new_str(text),
+            ArgValue::Bytes(data) => Owned::from_new(ffi::PyBytes_FromStringAndSize(
+                data.as_ptr().cast(),
+                data.len() as ffi::Py_ssize_t,
+            )),
+            ArgValue::Uuid(number) => {
+                let class = self.stdlib.uuid.as_ref()?;
+                call(class, &[new_str(&format!("{number:032x}"))?], None)
+            }
+            ArgValue::Date(date) => {
+                let classes = self.stdlib.datetime.as_ref()?;
+                let args = [
+                    long(date.year as i64)?,
+                    long(date.month as i64)?,
+                    long(date.day as i64)?,
+                ];
+                call(&classes.date, &args, None)
+            }
+            ArgValue::DateTime(datetime) => self.datetime(datetime),
+            ArgValue::EnumMember { type_index, member } => match &self.types[*type_index] {
+                LoadedType::Enum { members } => {
+                    Some(Owned::from_borrowed(members[*member].as_ptr()))
+                }
+                LoadedType::Dataclass { .. } => None,
+            },
+            ArgValue::List(items) => {
+                let list = Owned::from_new(ffi::PyList_New(items.len() as ffi::Py_ssize_t))?;
+                for (index, item) in items.iter().enumerate() {
+                    let item = self.build(item)?;
+                    // PyList_SET_ITEM steals the reference.
+                    ffi::PyList_SET_ITEM(list.as_ptr(), index as ffi::Py_ssize_t, item.into_ptr());
+                }
+                Some(list)
+            }
+            ArgValue::Dict(entries) => {
+                let dict = Owned::from_new(ffi::PyDict_New())?;
+                for (key, item) in entries {
+                    let key = new_str(key)?;
+                    let item = self.build(item)?;
+                    if ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), item.as_ptr()) != 0 {
+                        return None;
+                    }
+                }
+                Some(dict)
+            }
+            ArgValue::Dataclass { type_index, fields } => {
+                let LoadedType::Dataclass { class, field_names } = &self.types[*type_index] else {
+                    return None;
+                };
+                let mut values = Vec::with_capacity(fields.len());
+                let mut names = Vec::with_capacity(fields.len());
+                for (field, item) in fields {
+                    values.push(self.build(item)?);
+                    names.push(Owned::from_borrowed(field_names[*field].as_ptr()));
+                }
+                call(class, &values, Some(names))
+            }
+            // Resolved by the caller, which holds the handler's defaults.
+            ArgValue::MarkerDefault => None,
+        }
+    }
+
+    unsafe fn datetime(&self, value: &DateTimeValue) -> Option<Owned> {
+        let classes = self.stdlib.datetime.as_ref()?;
+        let tzinfo = match value.utc_offset {
+            None => Owned::from_borrowed(ffi::Py_None()),
+            Some(0) => Owned::from_borrowed(classes.utc.as_ptr()),
+            Some(seconds) => {
+                let delta = call(&classes.timedelta, &[long(0)?, long(seconds as i64)?], None)?;
+                call(&classes.timezone, &[delta], None)?
+            }
+        };
+        let args = [
+            long(value.date.year as i64)?,
+            long(value.date.month as i64)?,
+            long(value.date.day as i64)?,
+            long(value.hour as i64)?,
+            long(value.minute as i64)?,
+            long(value.second as i64)?,
+            long(value.microsecond as i64)?,
+            tzinfo,
+        ];
+        call(&classes.datetime, &args, None)
+    }
+}
+
+unsafe fn long(value: i64) -> Option<Owned> {
+    Owned::from_new(ffi::PyLong_FromLongLong(value))
+}
+
+/// `callable(*args, **dict(zip(keywords, trailing args)))` through vectorcall.
+unsafe fn call(callable: &Owned, args: &[Owned], keywords: Option<Vec<Owned>>) -> Option<Owned> {
+    let pointers: Vec<*mut ffi::PyObject> = args.iter().map(Owned::as_ptr).collect();
+    let (positional, names) = match keywords {
+        Some(names) => {
+            let tuple = Owned::from_new(ffi::PyTuple_New(names.len() as ffi::Py_ssize_t))?;
+            let count = names.len();
+            for (slot, name) in names.into_iter().enumerate() {
+                ffi::PyTuple_SET_ITEM(tuple.as_ptr(), slot as ffi::Py_ssize_t, name.into_ptr());
+            }
+            (args.len() - count, Some(tuple))
+        }
+        None => (args.len(), None),
+    };
+    Owned::from_new(ffi::PyObject_Vectorcall(
+        callable.as_ptr(),
+        pointers.as_ptr(),
+        positional,
+        names.as_ref().map_or(std::ptr::null_mut(), Owned::as_ptr),
+    ))
+}
+
+fn startup_failure(what: &str) -> StartupError {
+    // SAFETY: only called from `load`, whose caller holds the GIL.
+    let error = unsafe { pyerror::take_current() };
+    StartupError {
+        message: format!("cannot load {what} in a sub-interpreter: {}", error.summary),
+    }
+}
+
+unsafe fn attribute_of(module: &str, name: &str) -> Result<Owned, StartupError> {
+    let loaded = import(module)?;
+    lookup_qualname(&loaded, module, name)
+}
+
+unsafe fn load_type(spec: &TypeSpec) -> Result<LoadedType, StartupError> {
+    let module = import(spec.module())?;
+    let class = lookup_qualname(&module, spec.module(), spec.qualname())?;
+    let name = format!("{}.{}", spec.module(), spec.qualname());
+    match spec {
+        TypeSpec::Enum(enum_spec) => {
+            let list = Owned::from_new(ffi::PySequence_List(class.as_ptr()))
+                .ok_or_else(|| startup_failure(&name))?;
+            let count = ffi::PyList_Size(list.as_ptr());
+            if count != enum_spec.values.len() as ffi::Py_ssize_t {
+                return Err(StartupError {
+                    message: format!(
+                        "enum {name} has {count} members in a sub-interpreter but {} in the main one",
+                        enum_spec.values.len()
+                    ),
+                });
+            }
+            let members = (0..count)
+                .map(|index| Owned::from_borrowed(ffi::PyList_GetItem(list.as_ptr(), index)))
+                .collect();
+            Ok(LoadedType::Enum { members })
+        }
+        TypeSpec::Dataclass(dataclass) => {
+            let field_names = dataclass
+                .fields
+                .iter()
+                .map(|field| new_str(&field.name))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| startup_failure(&name))?;
+            Ok(LoadedType::Dataclass { class, field_names })
+        }
+    }
+}
+
+/// Whether any schema of `table` (parameters and dataclass fields) satisfies `wanted`.
+fn table_uses(table: &RouteTable, wanted: fn(&Schema) -> bool) -> bool {
+    fn walk(schema: &Schema, wanted: fn(&Schema) -> bool) -> bool {
+        wanted(schema)
+            || match schema {
+                Schema::List { items, .. } => walk(items, wanted),
+                Schema::Dict { values } => walk(values, wanted),
+                Schema::Nullable { inner } => walk(inner, wanted),
+                _ => false,
+            }
+    }
+    let in_params = table
+        .routes
+        .iter()
+        .flat_map(|route| &route.params)
+        .any(|param| walk(&param.schema, wanted));
+    let in_fields = table.types.iter().any(|spec| match spec {
+        TypeSpec::Dataclass(dataclass) => dataclass
+            .fields
+            .iter()
+            .any(|field| walk(&field.schema, wanted)),
+        TypeSpec::Enum(_) => false,
+    });
+    in_params || in_fields
+}

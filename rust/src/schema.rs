@@ -1,0 +1,161 @@
+//! What a parameter's value must be: the schemas the Python package derives from type hints
+//! (`fasterapi/schema.py`) and the enums and dataclasses they refer to.
+//!
+//! Plain data, deserialized once at startup; patterns are compiled then, so a bad one stops
+//! the server before it serves anything.
+
+use serde::{Deserialize, Deserializer};
+
+/// A value type and its constraints.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Schema {
+    Int(NumberRules),
+    Float(NumberRules),
+    Str(StrRules),
+    Bool,
+    Bytes(LengthRules),
+    Uuid,
+    Datetime,
+    Date,
+    Any,
+    Enum {
+        #[serde(rename = "ref")]
+        type_index: usize,
+    },
+    Dataclass {
+        #[serde(rename = "ref")]
+        type_index: usize,
+    },
+    List {
+        items: Box<Schema>,
+        #[serde(flatten)]
+        length: LengthRules,
+    },
+    Dict {
+        values: Box<Schema>,
+    },
+    Nullable {
+        inner: Box<Schema>,
+    },
+}
+
+/// A bound of `gt`/`ge`/`lt`/`le`, as written in the handler (Python normalises it to the
+/// field's type, as pydantic does: `5.0` on an int field is `5`).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Bound {
+    Int(i64),
+    Float(f64),
+}
+
+impl Bound {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Bound::Int(value) => value as f64,
+            Bound::Float(value) => value,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NumberRules {
+    pub gt: Option<Bound>,
+    pub ge: Option<Bound>,
+    pub lt: Option<Bound>,
+    pub le: Option<Bound>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LengthRules {
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StrRules {
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    #[serde(default, deserialize_with = "compile_pattern")]
+    pub pattern: Option<Pattern>,
+}
+
+/// A `pattern=` constraint: pydantic uses Rust's `regex` crate with search semantics, so
+/// the same crate gives the same matches.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub source: String,
+    pub regex: regex::Regex,
+}
+
+fn compile_pattern<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Pattern>, D::Error> {
+    let Some(source) = Option::<String>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let regex = regex::Regex::new(&source).map_err(|error| {
+        serde::de::Error::custom(format!("invalid pattern {source:?}: {error}"))
+    })?;
+    Ok(Some(Pattern { source, regex }))
+}
+
+/// An enum or dataclass that schemas refer to by index; each worker imports the class by
+/// module and qualified name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum TypeSpec {
+    Enum(EnumSpec),
+    Dataclass(DataclassSpec),
+}
+
+impl TypeSpec {
+    pub fn module(&self) -> &str {
+        match self {
+            TypeSpec::Enum(spec) => &spec.module,
+            TypeSpec::Dataclass(spec) => &spec.module,
+        }
+    }
+
+    pub fn qualname(&self) -> &str {
+        match self {
+            TypeSpec::Enum(spec) => &spec.qualname,
+            TypeSpec::Dataclass(spec) => &spec.qualname,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EnumSpec {
+    pub module: String,
+    pub qualname: String,
+    /// The members' values, in definition order (the worker's `list(cls)` order).
+    pub values: Vec<EnumValue>,
+    /// An `int` subclass (`IntEnum`): text such as `"1"` is parsed as an integer first.
+    pub int_subclass: bool,
+    /// pydantic's rendering of the allowed values, e.g. `'a', 'b' or 'c'`.
+    pub expected: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum EnumValue {
+    Int(i64),
+    Str(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DataclassSpec {
+    pub module: String,
+    pub qualname: String,
+    /// The class's `__name__`, which pydantic puts in `dataclass_type` errors.
+    pub name: String,
+    pub fields: Vec<FieldSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldSpec {
+    pub name: String,
+    pub schema: Schema,
+    pub required: bool,
+}

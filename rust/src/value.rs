@@ -1,0 +1,52 @@
+//! Validated values on their way to a worker: plain data, turned into Python objects by
+//! the worker inside its own interpreter (`interpreter::build`).
+
+/// One validated value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgValue {
+    None,
+    Bool(bool),
+    Int(i64),
+    /// An integer beyond `i64`, as canonical decimal digits with an optional `-`.
+    BigInt(String),
+    Float(f64),
+    Str(String),
+    Bytes(Vec<u8>),
+    Uuid(u128),
+    Date(DateValue),
+    DateTime(DateTimeValue),
+    /// Member `member` (definition order) of the enum at `type_index` in the table.
+    EnumMember {
+        type_index: usize,
+        member: usize,
+    },
+    List(Vec<ArgValue>),
+    Dict(Vec<(String, ArgValue)>),
+    /// The dataclass at `type_index`, built with the given fields (by index into its
+    /// spec's fields); fields left out take the dataclass's own defaults.
+    Dataclass {
+        type_index: usize,
+        fields: Vec<(usize, ArgValue)>,
+    },
+    /// The parameter's default as written in its marker (`Query(5)`), which the worker
+    /// holds.
+    MarkerDefault,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateValue {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateTimeValue {
+    pub date: DateValue,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+    pub microsecond: u32,
+    /// Seconds east of UTC; `None` for a naive datetime.
+    pub utc_offset: Option<i32>,
+}
