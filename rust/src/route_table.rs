@@ -98,6 +98,12 @@ impl RouteSpec {
             .any(|param| param.source == ParamSource::Body)
     }
 
+    pub fn has_cookies(&self) -> bool {
+        self.params
+            .iter()
+            .any(|param| param.source == ParamSource::Cookie)
+    }
+
     /// The one body parameter is the whole body (not a key of it).
     pub fn single_body_param(&self) -> bool {
         !self.embed_body

@@ -22,7 +22,7 @@ use crate::schema::{Schema, TypeSpec};
 use crate::validate::{Errors, Input, Validator};
 use crate::value::ArgValue;
 use body::BodyContent;
-use errors::{LocItem, ValidationError};
+use errors::ValidationError;
 
 /// One converted argument: the index of its parameter in the route's spec, and its value.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,9 +67,7 @@ pub fn extract(
     };
     let query = query::QueryParams::parse(parts.query);
     let cookies = route
-        .params
-        .iter()
-        .any(|spec| spec.source == ParamSource::Cookie)
+        .has_cookies()
         .then(|| cookie::Cookies::parse(parts.headers));
     let validator = Validator { types };
     let mut errors = Errors::new();
@@ -77,7 +75,6 @@ pub fn extract(
     let single_body = route.single_body_param();
     for &index in route.emission_order() {
         let spec = &route.params[index];
-        let loc_key = LocItem::Key(spec.alias.clone());
         let raw = match spec.source {
             ParamSource::Path => path::lookup(parts.path_params, &spec.alias).map(Raw::One),
             ParamSource::Query if is_sequence(&spec.schema) => Raw::many(query.all(&spec.alias)),
@@ -91,10 +88,11 @@ pub fn extract(
                 .and_then(|jar| jar.get(&spec.alias))
                 .map(Raw::One),
             ParamSource::Body => {
-                let loc: Vec<LocItem> = if single_body {
-                    vec!["body".into()]
+                let body_root = ["body", spec.alias.as_str()];
+                let loc: &[&str] = if single_body {
+                    &body_root[..1]
                 } else {
-                    vec!["body".into(), loc_key]
+                    &body_root
                 };
                 let input = match (&content, single_body) {
                     (BodyContent::Absent, _) => None,
@@ -106,7 +104,8 @@ pub fn extract(
                     // FastAPI calls `.get` on the body: anything but an object fails with
                     // `missing`, even for an optional parameter.
                     (BodyContent::Json(_), false) => {
-                        errors.list.push(ValidationError::missing(loc));
+                        errors.at(loc);
+                        errors.list.push(ValidationError::missing(errors.loc()));
                         continue;
                     }
                     (BodyContent::Raw(_), false) => None,
@@ -115,13 +114,13 @@ pub fn extract(
                 continue;
             }
         };
-        let loc = vec![LocItem::Key(spec.source.as_str().into()), loc_key];
+        let loc = [spec.source.as_str(), spec.alias.as_str()];
         let input = raw.as_ref().map(|raw| match raw {
             Raw::One(text) => Input::Text(text),
             Raw::Owned(text) => Input::Text(text),
             Raw::Many(texts) => Input::Texts(texts),
         });
-        collect(&validator, spec, index, input, loc, &mut errors, &mut args);
+        collect(&validator, spec, index, input, &loc, &mut errors, &mut args);
     }
     if errors.list.is_empty() {
         Ok(args)
@@ -153,18 +152,19 @@ fn is_sequence(schema: &Schema) -> bool {
 }
 
 /// Validates one parameter's input (or handles its absence) and records the outcome.
-fn collect(
+fn collect<'a>(
     validator: &Validator<'_>,
     spec: &ParamSpec,
     index: usize,
     input: Option<Input<'_>>,
-    loc: Vec<LocItem>,
-    errors: &mut Errors,
+    loc: &[&'a str],
+    errors: &mut Errors<'a>,
     args: &mut Vec<Arg>,
 ) {
+    errors.at(loc);
     let Some(input) = input else {
         if spec.required {
-            errors.list.push(ValidationError::missing(loc));
+            errors.list.push(ValidationError::missing(errors.loc()));
         } else if spec.default_from_marker {
             args.push(Arg {
                 param: index,
@@ -173,7 +173,6 @@ fn collect(
         }
         return;
     };
-    errors.loc = loc;
     if let Some(value) = validator.validate(&spec.schema, input, errors) {
         args.push(Arg {
             param: index,
@@ -186,6 +185,7 @@ fn collect(
 mod tests {
     use super::*;
     use crate::json::JsonValue;
+    use errors::LocItem;
     use crate::schema::{DataclassSpec, FieldSpec};
     use hyper::header::{HeaderValue, CONTENT_TYPE, COOKIE};
 

@@ -11,7 +11,7 @@ pub fn list(
     items: &Schema,
     length: &LengthRules,
     input: Input<'_>,
-    errors: &mut Errors,
+    errors: &mut Errors<'_>,
 ) -> Option<ArgValue> {
     let elements: Vec<Input<'_>> = match input {
         Input::Json(JsonValue::Array(values)) => values.iter().map(Input::Json).collect(),
@@ -49,7 +49,7 @@ pub fn dict(
     validator: &Validator<'_>,
     values: &Schema,
     input: Input<'_>,
-    errors: &mut Errors,
+    errors: &mut Errors<'_>,
 ) -> Option<ArgValue> {
     let Input::Json(JsonValue::Object(entries)) = input else {
         errors.push(ErrorKind::DictType, input);

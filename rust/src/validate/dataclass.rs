@@ -11,7 +11,7 @@ pub fn instance(
     validator: &Validator<'_>,
     type_index: usize,
     input: Input<'_>,
-    errors: &mut Errors,
+    errors: &mut Errors<'_>,
 ) -> Option<ArgValue> {
     let TypeSpec::Dataclass(spec) = &validator.types[type_index] else {
         unreachable!("schema refers to a dataclass");
@@ -33,7 +33,7 @@ pub fn instance(
                 }
             }
             None if field.required => {
-                let mut loc = errors.loc.clone();
+                let mut loc = errors.loc();
                 loc.push(LocItem::Key(field.name.clone()));
                 errors.list.push(ValidationError {
                     kind: ErrorKind::Missing,

@@ -64,38 +64,61 @@ pub struct Validator<'a> {
 }
 
 /// The errors of one request, with the location of the value being validated.
-pub struct Errors {
-    pub loc: Vec<LocItem>,
+///
+/// The location is kept as borrowed parts (the parameter's source and alias) plus the keys
+/// and indexes of nested values, and is only turned into an owned `loc` when an error is
+/// recorded: valid requests allocate nothing for it.
+pub struct Errors<'a> {
+    prefix: [&'a str; 2],
+    prefix_len: usize,
+    nested: Vec<LocItem>,
     pub list: Vec<ValidationError>,
 }
 
-impl Errors {
+impl<'a> Errors<'a> {
     pub fn new() -> Self {
         Errors {
-            loc: Vec::with_capacity(4),
+            prefix: [""; 2],
+            prefix_len: 0,
+            nested: Vec::new(),
             list: Vec::new(),
         }
+    }
+
+    /// Starts validating the value at `prefix` (`["query", "q"]`, `["body"]`).
+    pub fn at(&mut self, prefix: &[&'a str]) {
+        self.prefix_len = prefix.len().min(2);
+        self.prefix[..self.prefix_len].copy_from_slice(&prefix[..self.prefix_len]);
+        self.nested.clear();
+    }
+
+    /// The `loc` of the value being validated.
+    pub fn loc(&self) -> Vec<LocItem> {
+        let prefix = self.prefix[..self.prefix_len]
+            .iter()
+            .map(|&part| LocItem::from(part));
+        prefix.chain(self.nested.iter().cloned()).collect()
     }
 
     /// Records `kind` for `input` at the current location.
     pub fn push(&mut self, kind: ErrorKind, input: Input<'_>) {
         self.list.push(ValidationError {
             kind,
-            loc: self.loc.clone(),
+            loc: self.loc(),
             input: input.to_error_input(),
         });
     }
 
     /// Runs `validate` with `item` appended to the location.
     pub fn nested<T>(&mut self, item: LocItem, validate: impl FnOnce(&mut Self) -> T) -> T {
-        self.loc.push(item);
+        self.nested.push(item);
         let result = validate(self);
-        self.loc.pop();
+        self.nested.pop();
         result
     }
 }
 
-impl Default for Errors {
+impl Default for Errors<'_> {
     fn default() -> Self {
         Self::new()
     }
