@@ -278,6 +278,9 @@ CASES = [
     post("/items", '{"name": NaN, "price": 1}'),
     post("/items", '{"name": "W", "price": Infinity}'),
     post("/items", "[" * 50 + "]" * 50),
+    post("/depth", "[" * 200 + "]" * 200),
+    post("/depth", "[[1], 2]"),
+    post("/depth", "{}"),
     # --- body: content types (FastAPI parses JSON only for JSON content types)
     post("/items", ITEM, {"content-type": "application/json; charset=utf-8"}),
     post("/items", ITEM, {"content-type": "APPLICATION/JSON"}),

@@ -161,6 +161,11 @@ STARTUP_FAILURES = [
         ["broken_import_app", "No module named 'this_module_does_not_exist'"],
         id="module-import-error",
     ),
+    pytest.param(
+        "bad_pattern_app:app",
+        ["bad_pattern_app:search", "^(?=a)a+$", "look-around"],
+        id="pattern-refused-by-regex",
+    ),
     pytest.param("no_such_module:app", ["no_such_module"], id="module-missing"),
     pytest.param("basic_app:nothing", ["basic_app", "nothing"], id="attribute-missing"),
     pytest.param("basic_app:Users", ["not a FasterAPI app"], id="not-an-app"),

@@ -44,7 +44,7 @@ fn serve(
     config: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
     let mut table: route_table::RouteTable = depythonize(route_table)?;
-    table.prepare();
+    table.prepare().map_err(PyRuntimeError::new_err)?;
     let config: config::ServerConfig = depythonize(config)?;
     py.detach(|| server::run(table, config))
         .map_err(PyRuntimeError::new_err)

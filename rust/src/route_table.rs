@@ -51,11 +51,36 @@ fn default_status() -> u16 {
 }
 
 impl RouteTable {
-    /// Computes what every request would otherwise recompute; call once after loading.
-    pub fn prepare(&mut self) {
+    /// Checks what deserializing could not and computes what every request would
+    /// otherwise recompute; call once after loading. The error names the route or type.
+    pub fn prepare(&mut self) -> Result<(), String> {
         for route in &mut self.routes {
             route.order = validation_order(&route.params);
+            for param in &route.params {
+                if let Some((pattern, error)) = param.schema.invalid_pattern() {
+                    return Err(format!(
+                        "parameter '{}' of {} has pattern {pattern:?}, which the regex engine \
+                         refuses: {error}",
+                        param.name,
+                        route.endpoint()
+                    ));
+                }
+            }
         }
+        for spec in &self.types {
+            if let TypeSpec::Dataclass(dataclass) = spec {
+                for field in &dataclass.fields {
+                    if let Some((pattern, error)) = field.schema.invalid_pattern() {
+                        return Err(format!(
+                            "field '{}' of {}.{} has pattern {pattern:?}, which the regex \
+                             engine refuses: {error}",
+                            field.name, dataclass.module, dataclass.qualname
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 

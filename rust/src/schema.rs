@@ -85,19 +85,59 @@ pub struct StrRules {
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub source: String,
-    pub regex: regex::Regex,
+    /// Compiled when the table is read; an invalid pattern is reported, with the route it
+    /// belongs to, by `RouteTable::prepare` before anything is served.
+    compiled: Result<regex::Regex, String>,
+}
+
+impl Pattern {
+    pub fn new(source: &str) -> Self {
+        let compiled = regex::Regex::new(source).map_err(|error| {
+            // The regex crate explains over several lines; its last line is the reason.
+            let text = error.to_string();
+            text.lines().last().unwrap_or_default().trim().to_owned()
+        });
+        Pattern {
+            source: source.to_owned(),
+            compiled,
+        }
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.compiled
+            .as_ref()
+            .is_ok_and(|regex| regex.is_match(text))
+    }
+
+    /// Why the pattern does not compile, if it does not.
+    pub fn error(&self) -> Option<&str> {
+        self.compiled.as_ref().err().map(String::as_str)
+    }
 }
 
 fn compile_pattern<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Pattern>, D::Error> {
-    let Some(source) = Option::<String>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    let regex = regex::Regex::new(&source).map_err(|error| {
-        serde::de::Error::custom(format!("invalid pattern {source:?}: {error}"))
-    })?;
-    Ok(Some(Pattern { source, regex }))
+    Ok(Option::<String>::deserialize(deserializer)?.map(|source| Pattern::new(&source)))
+}
+
+impl Schema {
+    /// The first `pattern=` in this schema (not following dataclass references) that does
+    /// not compile, with the reason.
+    pub fn invalid_pattern(&self) -> Option<(&str, &str)> {
+        match self {
+            Schema::Str(StrRules {
+                pattern: Some(pattern),
+                ..
+            }) => pattern
+                .error()
+                .map(|error| (pattern.source.as_str(), error)),
+            Schema::List { items, .. } => items.invalid_pattern(),
+            Schema::Dict { values } => values.invalid_pattern(),
+            Schema::Nullable { inner } => inner.invalid_pattern(),
+            _ => None,
+        }
+    }
 }
 
 /// An enum or dataclass that schemas refer to by index; each worker imports the class by

@@ -293,3 +293,12 @@ def mixed(p: int, q: int, x_h: int = Header(), c: int = Cookie(), item: Item = B
 @app.post("/events")
 def events(when: datetime.datetime = Body(embed=True), level: Level = Body(Level.low, embed=True)):
     return [seen(when), seen(level)]
+
+
+@app.post("/depth")
+def depth(data: list[Any]):
+    levels = 1
+    while data and isinstance(data[0], list):
+        data = data[0]
+        levels += 1
+    return levels

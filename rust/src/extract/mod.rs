@@ -185,8 +185,8 @@ fn collect<'a>(
 mod tests {
     use super::*;
     use crate::json::JsonValue;
-    use errors::LocItem;
     use crate::schema::{DataclassSpec, FieldSpec};
+    use errors::LocItem;
     use hyper::header::{HeaderValue, CONTENT_TYPE, COOKIE};
 
     fn int() -> Schema {

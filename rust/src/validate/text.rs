@@ -18,7 +18,7 @@ pub fn string(input: Input<'_>, rules: &StrRules) -> Result<ArgValue, ErrorKind>
         }
     }
     if let Some(pattern) = &rules.pattern {
-        if !pattern.regex.is_match(text) {
+        if !pattern.is_match(text) {
             return Err(ErrorKind::StringPatternMismatch(pattern.source.clone()));
         }
     }
@@ -49,10 +49,7 @@ mod tests {
         StrRules {
             min_length: min,
             max_length: max,
-            pattern: pattern.map(|source| Pattern {
-                source: source.into(),
-                regex: regex::Regex::new(source).unwrap(),
-            }),
+            pattern: pattern.map(Pattern::new),
         }
     }
 
