@@ -27,6 +27,9 @@ pub struct SyntaxError {
     pub position: usize,
 }
 
+const TRAILING_COMMA_IN_OBJECT: &str = "Illegal trailing comma before end of object";
+const TRAILING_COMMA_IN_ARRAY: &str = "Illegal trailing comma before end of array";
+
 /// Python's default `sys.get_int_max_str_digits()`.
 const MAX_INT_DIGITS: usize = 4300;
 /// The deepest nesting CPython's C scanner reaches before `RecursionError`, measured from a
@@ -411,23 +414,11 @@ impl Parser<'_> {
                 return Err(self.syntax("Expecting ':' delimiter", index).into());
             }
             index = self.skip_whitespace(index + 1);
-            let (value, after_value) = self.value(index, depth).map_err(|error| match error {
-                ScanError::NoValue(at) => self.syntax("Expecting value", at).into(),
-                failed => failed,
-            })?;
+            let (value, after_value) = self.element(index, depth)?;
             entries.insert(key, value);
-            index = self.skip_whitespace(after_value);
-            match self.at(index) {
-                Some(b'}') => return Ok((entries.finish(), index + 1)),
-                Some(b',') => {}
-                _ => return Err(self.syntax("Expecting ',' delimiter", index).into()),
-            }
-            let comma = index;
-            index = self.skip_whitespace(index + 1);
-            if self.python_minor >= 13 && self.at(index) == Some(b'}') {
-                return Err(self
-                    .syntax("Illegal trailing comma before end of object", comma)
-                    .into());
+            match self.after_element(after_value, b'}', TRAILING_COMMA_IN_OBJECT)? {
+                Next::Closed(end) => return Ok((entries.finish(), end)),
+                Next::Element(next) => index = next,
             }
         }
     }
@@ -442,26 +433,47 @@ impl Parser<'_> {
             return Ok((JsonValue::Array(items), index + 1));
         }
         loop {
-            let (value, after_value) = self.value(index, depth).map_err(|error| match error {
-                ScanError::NoValue(at) => self.syntax("Expecting value", at).into(),
-                failed => failed,
-            })?;
+            let (value, after_value) = self.element(index, depth)?;
             items.push(value);
-            index = self.skip_whitespace(after_value);
-            match self.at(index) {
-                Some(b']') => return Ok((JsonValue::Array(items), index + 1)),
-                Some(b',') => {}
-                _ => return Err(self.syntax("Expecting ',' delimiter", index).into()),
-            }
-            let comma = index;
-            index = self.skip_whitespace(index + 1);
-            if self.python_minor >= 13 && self.at(index) == Some(b']') {
-                return Err(self
-                    .syntax("Illegal trailing comma before end of array", comma)
-                    .into());
+            match self.after_element(after_value, b']', TRAILING_COMMA_IN_ARRAY)? {
+                Next::Closed(end) => return Ok((JsonValue::Array(items), end)),
+                Next::Element(next) => index = next,
             }
         }
     }
+
+    /// A value inside an object or array, where none is "Expecting value".
+    fn element(&self, index: usize, depth: usize) -> Scan<(JsonValue, usize)> {
+        self.value(index, depth).map_err(|error| match error {
+            ScanError::NoValue(at) => self.syntax("Expecting value", at).into(),
+            failed => failed,
+        })
+    }
+
+    /// What follows an element: the container's `close`, or a comma and the next element.
+    fn after_element(&self, index: usize, close: u8, trailing_comma: &'static str) -> Scan<Next> {
+        let index = self.skip_whitespace(index);
+        match self.at(index) {
+            Some(byte) if byte == close => return Ok(Next::Closed(index + 1)),
+            Some(b',') => {}
+            _ => return Err(self.syntax("Expecting ',' delimiter", index).into()),
+        }
+        let next = self.skip_whitespace(index + 1);
+        // 3.13 names a trailing comma; 3.12 reports what it expected instead (the caller's
+        // next step fails with its own message).
+        if self.python_minor >= 13 && self.at(next) == Some(close) {
+            return Err(self.syntax(trailing_comma, index).into());
+        }
+        Ok(Next::Element(next))
+    }
+}
+
+/// Where a container goes after one of its elements.
+enum Next {
+    /// It closed; parsing continues at this index.
+    Closed(usize),
+    /// Another element starts at this index.
+    Element(usize),
 }
 
 /// Builds an object's entries as a Python `dict` would: a repeated key keeps its first
