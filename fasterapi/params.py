@@ -107,7 +107,9 @@ class Body(Param):
         self.media_type = media_type
 
 
-_IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, frozenset, tuple)
+# Defaults of these types are passed as they are; any other (a list, a tuple that may hold
+# one) is deep-copied for each call, as FastAPI does.
+_IMMUTABLE = (type(None), bool, int, float, complex, str, bytes)
 
 
 def marker_defaults(function: Callable[..., Any]) -> dict[str, tuple[Any, bool]]:

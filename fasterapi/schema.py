@@ -54,7 +54,7 @@ def schema_for(annotation: Any) -> Schema:
     """The schema of `annotation`; raises `UnsupportedType` naming the unsupported part."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return schema_for(typing.get_args(annotation)[0])
+        return _annotated_schema(annotation)
     if origin in (typing.Union, types.UnionType):
         members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
         if len(members) != 1:
@@ -93,6 +93,27 @@ def schema_for(annotation: Any) -> Schema:
     )
 
 
+def _annotated_schema(annotation: Any) -> Schema:
+    """`Annotated[T, ...]`: `T` with the constraints of any `Query`/`Body`/... marker in it.
+
+    Other constraint objects (`annotated_types.Gt`, pydantic's `Field`) are refused rather
+    than ignored: FastAPI would enforce them. Metadata pydantic ignores is ignored here too.
+    """
+    from fasterapi.params import Param
+
+    inner, *metadata = typing.get_args(annotation)
+    schema = schema_for(inner)
+    for extra in metadata:
+        if isinstance(extra, Param):
+            schema = with_constraints(schema, extra.constraints)
+        elif type(extra).__module__.split(".")[0] in ("annotated_types", "pydantic"):
+            raise UnsupportedType(
+                f"{extra!r} in Annotated is not supported; give constraints to Query(), "
+                "Path(), Header(), Cookie() or Body() (gt=, max_length=, pattern=, ...)"
+            )
+    return schema
+
+
 def nullable(inner: Schema) -> Schema:
     return {"type": "nullable", "inner": inner}
 
@@ -125,13 +146,11 @@ def _bound_for(value_type: str, name: str, value: float) -> float:
     `5.0`; `gt=5.0` on an int field is `5`, and `gt=5.5` there is refused)."""
     if value_type == "float":
         return float(value)
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise UnsupportedType(f"constraint {name}={value!r} must be an integer for an int")
-        return int(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise UnsupportedType(f"constraint {name}={value!r} must be an integer for an int")
     if not -(2**63) <= value < 2**63:
-        raise UnsupportedType(f"constraint {name}={value!r} is out of range")
-    return value
+        raise UnsupportedType(f"constraint {name}={value!r} is out of range (64-bit integers)")
+    return int(value)
 
 
 def is_scalar(schema: Schema) -> bool:
@@ -166,9 +185,17 @@ def dataclass_fields(cls: type) -> tuple[DataclassField, ...]:
     _check_importable(cls)
     _FIELDS_CACHE[cls] = ()  # a self-referencing dataclass sees itself as already known
     try:
-        hints = typing.get_type_hints(cls)
+        hints = typing.get_type_hints(cls, include_extras=True)
     except Exception as error:
+        del _FIELDS_CACHE[cls]
         raise UnsupportedType(f"cannot read the type hints of {cls!r}: {error}") from error
+    init_only = [name for name, hint in hints.items() if isinstance(hint, dataclasses.InitVar)]
+    if init_only:
+        del _FIELDS_CACHE[cls]
+        raise UnsupportedType(
+            f"{cls.__qualname__} has InitVar fields ({', '.join(init_only)}), which are not "
+            "supported in parameters"
+        )
     fields = []
     for field in dataclasses.fields(cls):
         if not field.init:
@@ -196,6 +223,14 @@ def _expected_values(values: list[Any]) -> str:
 
 def _check_enum(cls: type[enum.Enum]) -> None:
     _check_importable(cls)
+    # pydantic would also accept what `_missing_` maps and combined flags; matching values
+    # exactly would silently refuse those, so such enums are refused up front.
+    if issubclass(cls, enum.Flag):
+        raise UnsupportedType(f"{cls.__qualname__} is a Flag enum; flags are not supported")
+    if getattr(cls._missing_, "__func__", None) is not enum.Enum._missing_.__func__:
+        raise UnsupportedType(
+            f"{cls.__qualname__} defines _missing_; enums with custom lookup are not supported"
+        )
     for member in cls:
         value = member.value
         if isinstance(value, bool) or not isinstance(value, int | str):

@@ -141,6 +141,12 @@ def _marker(parameter: inspect.Parameter, hint: Any) -> params.Param | None:
         found.append(parameter.default)
     if len(found) > 1:
         raise UnsupportedType("give one of Query/Path/Header/Cookie/Body, not several")
+    if found and found[0] is not parameter.default and not found[0].required:
+        # FastAPI refuses this too: the default belongs after `=`.
+        raise UnsupportedType(
+            f"`{type(found[0]).__name__}` default value cannot be set in `Annotated` for "
+            f"'{parameter.name}'. Set the default value with `=` instead."
+        )
     return found[0] if found else None
 
 

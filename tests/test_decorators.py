@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import sys
 from typing import Annotated
 
+import annotated_types
 import pytest
 
 from fasterapi import FastAPI, FasterAPI, Header, Path, Query
@@ -97,6 +99,49 @@ def two_markers(q: Annotated[str, Query()] = Query("x")):
     return q
 
 
+@dataclasses.dataclass
+class WithInitVar:
+    name: str
+    scale: dataclasses.InitVar[int]
+
+
+def takes_an_initvar_dataclass(item: WithInitVar):
+    return item
+
+
+class Lenient(enum.Enum):
+    a = "a"
+
+    @classmethod
+    def _missing_(cls, value):
+        return cls.a
+
+
+class Permission(enum.IntFlag):
+    read = 1
+    write = 2
+
+
+def takes_a_lenient_enum(value: Lenient):
+    return value
+
+
+def takes_a_flag(value: Permission):
+    return value
+
+
+def annotated_types_constraint(n: Annotated[int, annotated_types.Gt(0)]):
+    return n
+
+
+def default_inside_annotated(q: Annotated[int, Query(5)]):
+    return q
+
+
+def huge_bound_on_an_int(n: int = Query(le=1e20)):
+    return n
+
+
 def list_in_the_path(item_id: list[int]):
     return item_id
 
@@ -122,6 +167,12 @@ def dict_in_a_header(x_data: dict = Header()):
         (fractional_bound_on_an_int, "gt=1.5 must be an integer for an int"),
         (two_markers, "give one of Query/Path/Header/Cookie/Body, not several"),
         (dict_in_a_header, "a header parameter must be a value or a list of values"),
+        (takes_an_initvar_dataclass, "WithInitVar has InitVar fields (scale)"),
+        (takes_a_lenient_enum, "Lenient defines _missing_"),
+        (takes_a_flag, "Permission is a Flag enum"),
+        (annotated_types_constraint, "Gt(gt=0) in Annotated is not supported"),
+        (default_inside_annotated, "`Query` default value cannot be set in `Annotated` for 'q'"),
+        (huge_bound_on_an_int, "le=1e+20 is out of range"),
     ],
 )
 def test_unservable_handlers_are_refused_when_decorated(handler, message):

@@ -28,7 +28,7 @@ use crate::response::{self, HttpResponse};
 use crate::route_table::RouteTable;
 use crate::router::{RouteMatch, Router};
 
-const IO_THREAD_STACK_BYTES: usize = 32 * 1024 * 1024;
+pub(crate) const IO_THREAD_STACK_BYTES: usize = 32 * 1024 * 1024;
 
 /// What every connection task shares.
 struct App {

@@ -97,7 +97,9 @@ impl ValueBuilder {
             ArgValue::Bool(false) => Some(Owned::from_borrowed(ffi::Py_False())),
             ArgValue::Int(number) => Owned::from_new(ffi::PyLong_FromLongLong(*number)),
             ArgValue::BigInt(digits) => {
-                let digits = CString::new(digits.as_str()).ok()?;
+                let Ok(digits) = CString::new(digits.as_str()) else {
+                    return internal_error(c"an integer's digits hold a NUL byte");
+                };
                 Owned::from_new(ffi::PyLong_FromString(
                     digits.as_ptr(),
                     std::ptr::null_mut(),
@@ -111,11 +113,15 @@ impl ValueBuilder {
                 data.len() as ffi::Py_ssize_t,
             )),
             ArgValue::Uuid(number) => {
-                let class = self.stdlib.uuid.as_ref()?;
+                let Some(class) = self.stdlib.uuid.as_ref() else {
+                    return internal_error(c"uuid.UUID was not loaded in this interpreter");
+                };
                 call(class, &[new_str(&format!("{number:032x}"))?], None)
             }
             ArgValue::Date(date) => {
-                let classes = self.stdlib.datetime.as_ref()?;
+                let Some(classes) = self.stdlib.datetime.as_ref() else {
+                    return internal_error(c"datetime was not loaded in this interpreter");
+                };
                 let args = [
                     long(date.year as i64)?,
                     long(date.month as i64)?,
@@ -125,10 +131,11 @@ impl ValueBuilder {
             }
             ArgValue::DateTime(datetime) => self.datetime(datetime),
             ArgValue::EnumMember { type_index, member } => match &self.types[*type_index] {
-                LoadedType::Enum { members } => {
-                    Some(Owned::from_borrowed(members[*member].as_ptr()))
-                }
-                LoadedType::Dataclass { .. } => None,
+                LoadedType::Enum { members } => match members.get(*member) {
+                    Some(found) => Some(Owned::from_borrowed(found.as_ptr())),
+                    None => internal_error(c"an enum member index is out of range"),
+                },
+                LoadedType::Dataclass { .. } => internal_error(c"a type index is not an enum"),
             },
             ArgValue::List(items) => {
                 let list = Owned::from_new(ffi::PyList_New(items.len() as ffi::Py_ssize_t))?;
@@ -152,7 +159,7 @@ impl ValueBuilder {
             }
             ArgValue::Dataclass { type_index, fields } => {
                 let LoadedType::Dataclass { class, field_names } = &self.types[*type_index] else {
-                    return None;
+                    return internal_error(c"a type index is not a dataclass");
                 };
                 let mut values = Vec::with_capacity(fields.len());
                 let mut names = Vec::with_capacity(fields.len());
@@ -163,12 +170,14 @@ impl ValueBuilder {
                 call(class, &values, Some(names))
             }
             // Resolved by the caller, which holds the handler's defaults.
-            ArgValue::MarkerDefault => None,
+            ArgValue::MarkerDefault => internal_error(c"a marker default outside a parameter"),
         }
     }
 
     unsafe fn datetime(&self, value: &DateTimeValue) -> Option<Owned> {
-        let classes = self.stdlib.datetime.as_ref()?;
+        let Some(classes) = self.stdlib.datetime.as_ref() else {
+            return internal_error(c"datetime was not loaded in this interpreter");
+        };
         let tzinfo = match value.utc_offset {
             None => Owned::from_borrowed(ffi::Py_None()),
             Some(0) => Owned::from_borrowed(classes.utc.as_ptr()),
@@ -189,6 +198,16 @@ impl ValueBuilder {
         ];
         call(&classes.datetime, &args, None)
     }
+}
+
+/// Fails a build with `SystemError(message)`: a state the startup checks rule out, reported
+/// (as a 500 with the reason logged) rather than assumed away.
+///
+/// # Safety
+/// The current thread holds an interpreter's GIL.
+pub(super) unsafe fn internal_error<T>(message: &std::ffi::CStr) -> Option<T> {
+    ffi::PyErr_SetString(ffi::PyExc_SystemError, message.as_ptr());
+    None
 }
 
 unsafe fn long(value: i64) -> Option<Owned> {

@@ -2,7 +2,7 @@
 
 use pyo3::ffi;
 
-use super::build::ValueBuilder;
+use super::build::{self, ValueBuilder};
 use super::lifecycle::{import, lookup_qualname};
 use super::object::{new_str, Owned};
 use super::pyerror::{self, PyErrorText};
@@ -111,8 +111,16 @@ unsafe fn read_marker_defaults(
             return Err(failed());
         }
         // `entry` is a borrowed `(value, copy_each_call)` tuple.
-        let value = Owned::from_borrowed(ffi::PyTuple_GetItem(entry, 0));
-        let copy = ffi::PyObject_IsTrue(ffi::PyTuple_GetItem(entry, 1)) == 1;
+        let value = ffi::PyTuple_GetItem(entry, 0);
+        let copy_flag = ffi::PyTuple_GetItem(entry, 1);
+        if value.is_null() || copy_flag.is_null() {
+            return Err(failed());
+        }
+        let value = Owned::from_borrowed(value);
+        let copy = match ffi::PyObject_IsTrue(copy_flag) {
+            -1 => return Err(failed()),
+            truth => truth == 1,
+        };
         let copier = if copy {
             if deepcopy.is_none() {
                 let copy_module = import("copy").map_err(|error| PyErrorText {
@@ -182,7 +190,9 @@ unsafe fn call_handler(handler: &Handler, builder: &ValueBuilder, args: &[Arg]) 
     for arg in args {
         let value = match &arg.value {
             ArgValue::MarkerDefault => {
-                let default = handler.marker_defaults[arg.param].as_ref()?;
+                let Some(default) = handler.marker_defaults[arg.param].as_ref() else {
+                    return build::internal_error(c"no marker default was loaded for a parameter");
+                };
                 match &default.deepcopy {
                     Some(deepcopy) => Owned::from_new(ffi::PyObject_CallOneArg(
                         deepcopy.as_ptr(),

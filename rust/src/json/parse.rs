@@ -595,9 +595,9 @@ mod tests {
 
     #[test]
     fn nesting_beyond_the_interpreter_limit_is_unreadable() {
-        // Debug builds use large frames; give the parser the stack a server thread has.
+        // The parser recurses per level: it must fit the stack an I/O thread gets.
         std::thread::Builder::new()
-            .stack_size(256 << 20)
+            .stack_size(crate::server::IO_THREAD_STACK_BYTES)
             .spawn(|| {
                 for (minor, limit) in [(12, 1497), (13, 9998)] {
                     let nested = |depth: usize| [vec![b'['; depth], vec![b']'; depth]].concat();

@@ -20,7 +20,8 @@ pub fn member(input: Input<'_>, type_index: usize, spec: &EnumSpec) -> Result<Ar
         Input::Json(JsonValue::BigInt(_)) if has_int_values(spec) => {
             return Err(ErrorKind::IntParsingSize)
         }
-        _ => match input.as_text() {
+        // Text and JSON strings only: pydantic refuses a raw (non-JSON) body for an enum.
+        Input::Text(_) | Input::Json(JsonValue::Str(_)) => match input.as_text() {
             Some(text) => find(&EnumValue::Str(text.to_owned())).or_else(|| {
                 if !spec.int_subclass {
                     return None;
@@ -32,6 +33,7 @@ pub fn member(input: Input<'_>, type_index: usize, spec: &EnumSpec) -> Result<Ar
             }),
             None => None,
         },
+        _ => None,
     };
     position
         .map(|member| ArgValue::EnumMember { type_index, member })

@@ -34,7 +34,9 @@ pub fn int(input: Input<'_>, rules: &NumberRules) -> Result<ArgValue, ErrorKind>
         _ => None,
     };
     check_bounds(rules, |bound| match (exact, bound) {
-        (Some(number), Bound::Int(limit)) => (number as i128).cmp(&(limit as i128)),
+        (Some(number), Bound::Int(limit)) => number.cmp(&limit),
+        // Beyond i64 in either direction: past every integer bound (which fit an i64).
+        (None, Bound::Int(_)) => as_f64.total_cmp(&0.0),
         _ => as_f64.total_cmp(&bound.as_f64()),
     })?;
     Ok(value)
@@ -300,6 +302,27 @@ mod tests {
         assert_eq!(
             float(Input::Text("nan"), &float_rules),
             Err(ErrorKind::GreaterThan(Bound::Float(0.0)))
+        );
+    }
+
+    #[test]
+    fn integers_beyond_i64_are_past_every_integer_bound() {
+        let at_most_max = NumberRules {
+            le: Some(Bound::Int(i64::MAX)),
+            ..NumberRules::default()
+        };
+        assert_eq!(
+            text_bound(&at_most_max, "9223372036854775808"),
+            Err(ErrorKind::LessThanEqual(Bound::Int(i64::MAX)))
+        );
+        assert!(text_bound(&at_most_max, "9223372036854775807").is_ok());
+        let at_least_min = NumberRules {
+            ge: Some(Bound::Int(i64::MIN)),
+            ..NumberRules::default()
+        };
+        assert_eq!(
+            text_bound(&at_least_min, "-9223372036854775809"),
+            Err(ErrorKind::GreaterThanEqual(Bound::Int(i64::MIN)))
         );
     }
 
