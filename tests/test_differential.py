@@ -131,6 +131,7 @@ REQUESTS = [
     ("GET", "/nan"),
     ("GET", "/surrogate"),
     ("GET", "/unserializable"),
+    *[("GET", f"/floats/{seed}") for seed in range(8)],
 ]
 
 COMPARED_HEADERS = ["content-type", "content-length", "location"]

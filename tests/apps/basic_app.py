@@ -103,3 +103,21 @@ class Users:
     @app.get("/static/{n}")
     def static_handler(n: int):
         return {"static": n}
+
+
+@app.get("/floats/{seed}")
+def floats(seed: int):
+    """Floats of every magnitude, to compare their rendering with Python's `repr`."""
+    import random
+    import struct
+
+    rng = random.Random(seed)
+    values = []
+    for _ in range(500):
+        bits = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0]
+        if bits == bits and abs(bits) != float("inf"):
+            values.append(bits)
+        values.append(round(rng.uniform(-1e6, 1e6), rng.randrange(0, 8)))
+        values.append(rng.random() * 10.0 ** rng.randrange(-30, 30))
+        values.append(float(rng.randrange(-(10**17), 10**17)))
+    return {"values": values, "keys": {str(seed): 0.1 + 0.2}}

@@ -2,8 +2,6 @@
 //! (`json.dumps(ensure_ascii=False, allow_nan=False, separators=(",", ":"))`), walking the
 //! objects with the C API instead of calling `json.dumps`.
 
-use std::ffi::CStr;
-
 use pyo3::ffi;
 
 use super::object::{str_as_utf8, Owned};
@@ -165,24 +163,9 @@ unsafe fn write_int(out: &mut Vec<u8>, obj: *mut ffi::PyObject) -> Result<(), Js
     Ok(())
 }
 
-unsafe fn write_float(out: &mut Vec<u8>, value: f64) -> Result<(), JsonError> {
-    if !value.is_finite() {
-        return Err(JsonError::OutOfRangeFloat);
-    }
-    // `float.__repr__` itself: shortest round-trip digits, Python's exponent style.
-    let text = ffi::PyOS_double_to_string(
-        value,
-        b'r' as _,
-        0,
-        ffi::Py_DTSF_ADD_DOT_0,
-        std::ptr::null_mut(),
-    );
-    if text.is_null() {
-        return Err(JsonError::Python);
-    }
-    out.extend_from_slice(CStr::from_ptr(text).to_bytes());
-    ffi::PyMem_Free(text.cast());
-    Ok(())
+fn write_float(out: &mut Vec<u8>, value: f64) -> Result<(), JsonError> {
+    // `float.__repr__`'s digits and exponent style, without a call into Python.
+    json::write_f64(out, value).map_err(|_| JsonError::OutOfRangeFloat)
 }
 
 unsafe fn type_name(obj: *mut ffi::PyObject) -> String {

@@ -54,53 +54,87 @@ pub fn write_i64(out: &mut Vec<u8>, value: i64) {
 /// Appends a float exactly as Python's `repr(float)` writes it: the shortest digits that
 /// round-trip, in fixed notation for decimal exponents -4..=15 (with `.0` when integral)
 /// and otherwise as `d.ddde+XX`.
+///
+/// The digits come from `ryu`, which, like CPython's dtoa, breaks exact ties to even
+/// (Rust's own `{:e}` does not: it prints `...850.13` where Python prints `...850.12`).
 pub fn write_f64(out: &mut Vec<u8>, value: f64) -> Result<(), NonFiniteFloat> {
     if !value.is_finite() {
         return Err(NonFiniteFloat);
     }
-    // Rust's `{:e}` prints the same shortest round-trip digits, as `d.ddde<exp>`.
-    let scientific = format!("{value:e}");
-    let (mantissa, exponent) = scientific.split_once('e').expect("`{:e}` has an exponent");
-    let exponent: i32 = exponent.parse().expect("`{:e}` exponent is an integer");
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", mantissa),
+    let mut buffer = ryu::Buffer::new();
+    let printed = buffer.format_finite(value).as_bytes();
+    let (negative, printed) = match printed.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, printed),
     };
-    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
-    out.extend_from_slice(sign.as_bytes());
+    let (digit_storage, count, exponent) = shortest_digits(printed);
+    let digits = &digit_storage[..count];
+    if negative {
+        out.push(b'-');
+    }
     if (-4..16).contains(&exponent) {
         let point = exponent + 1; // digits before the decimal point
         if point <= 0 {
             out.extend_from_slice(b"0.");
             out.extend(std::iter::repeat_n(b'0', (-point) as usize));
-            out.extend_from_slice(digits.as_bytes());
-        } else if (point as usize) >= digits.len() {
-            out.extend_from_slice(digits.as_bytes());
+            out.extend_from_slice(digits);
+        } else if point as usize >= digits.len() {
+            out.extend_from_slice(digits);
             out.extend(std::iter::repeat_n(b'0', point as usize - digits.len()));
             out.extend_from_slice(b".0");
         } else {
             let (whole, fraction) = digits.split_at(point as usize);
-            out.extend_from_slice(whole.as_bytes());
+            out.extend_from_slice(whole);
             out.push(b'.');
-            out.extend_from_slice(fraction.as_bytes());
+            out.extend_from_slice(fraction);
         }
     } else {
-        let (first, rest) = digits.split_at(1);
-        out.extend_from_slice(first.as_bytes());
-        if !rest.is_empty() {
+        out.push(digits[0]);
+        if digits.len() > 1 {
             out.push(b'.');
-            out.extend_from_slice(rest.as_bytes());
+            out.extend_from_slice(&digits[1..]);
         }
-        out.extend_from_slice(
-            format!(
-                "e{}{:02}",
-                if exponent < 0 { '-' } else { '+' },
-                exponent.abs()
-            )
-            .as_bytes(),
-        );
+        out.push(b'e');
+        out.push(if exponent < 0 { b'-' } else { b'+' });
+        let magnitude = exponent.unsigned_abs();
+        if magnitude < 10 {
+            out.push(b'0');
+        }
+        out.extend_from_slice(itoa::Buffer::new().format(magnitude).as_bytes());
     }
     Ok(())
+}
+
+/// The significant digits (no leading or trailing zeros; `0` for zero) of an unsigned
+/// decimal as `ryu` prints it (`123.45`, `1e16`, `1.5e-7`), and the power of ten of the
+/// first digit.
+fn shortest_digits(printed: &[u8]) -> ([u8; 24], usize, i32) {
+    let (mantissa, exponent) = match printed.iter().position(|&b| b == b'e') {
+        Some(e) => {
+            let text = std::str::from_utf8(&printed[e + 1..]).expect("ASCII exponent");
+            let exponent = text.parse::<i32>().expect("ryu writes an integer exponent");
+            (&printed[..e], exponent)
+        }
+        None => (printed, 0),
+    };
+    let point = mantissa.iter().position(|&b| b == b'.');
+    let point = point.unwrap_or(mantissa.len());
+    let all_digits = mantissa.iter().copied().filter(|&b| b != b'.');
+    let mut digits = [0u8; 24];
+    // The digit at index i (the point removed) stands for 10^(point - 1 - i).
+    let Some(first) = all_digits.clone().position(|digit| digit != b'0') else {
+        digits[0] = b'0';
+        return (digits, 1, 0);
+    };
+    let mut count = 0;
+    for digit in all_digits.skip(first) {
+        digits[count] = digit;
+        count += 1;
+    }
+    while count > 1 && digits[count - 1] == b'0' {
+        count -= 1;
+    }
+    (digits, count, point as i32 - 1 - first as i32 + exponent)
 }
 
 /// Appends a parsed JSON value as Python would render what `json.loads` built from it.
@@ -183,6 +217,12 @@ mod tests {
             (5e-324, "5e-324"),
             (f64::MAX, "1.7976931348623157e+308"),
             (2.0f64.powi(60), "1.152921504606847e+18"),
+            (-243_915_020_125_850.1, "-243915020125850.1"),
+            (f64::from_bits(0xC2EB_BADC_8428_D344), "-243915020125850.12"),
+            (0.3, "0.3"),
+            (123456.0, "123456.0"),
+            (1e22, "1e+22"),
+            (9007199254740993.0, "9007199254740992.0"),
         ];
         for (value, expected) in cases {
             let mut out = Vec::new();
