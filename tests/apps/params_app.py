@@ -302,3 +302,21 @@ def depth(data: list[Any]):
         data = data[0]
         levels += 1
     return levels
+
+
+@dataclass
+class Schedule:
+    day: datetime.date
+    slots: dict[str, list[int]]
+    owner: uuid.UUID | None = None
+    level: Level = Level.low
+
+
+@app.post("/schedule/{kind}")
+def schedule(kind: Level, plan: Schedule, strict: bool | None = None):
+    return [seen(kind), seen(plan), seen(strict)]
+
+
+@app.get("/h/ints")
+def header_ints(x_n: list[int] = Header()):
+    return seen(x_n)
