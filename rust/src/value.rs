@@ -11,6 +11,8 @@ pub enum ArgValue {
     BigInt(String),
     Float(f64),
     Str(String),
+    /// A `str` with lone surrogates, as WTF-8 (UTF-8 that also encodes surrogates).
+    SurrogateStr(Vec<u8>),
     Bytes(Vec<u8>),
     Uuid(u128),
     Date(DateValue),

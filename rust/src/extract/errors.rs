@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use crate::json::{self, JsonValue, NonFiniteFloat};
+use crate::json::{self, JsonValue, NotRenderable};
 use crate::schema::Bound;
 
 /// A kind of validation failure, named after pydantic-core's error types.
@@ -291,13 +291,13 @@ impl ValidationError {
 }
 
 /// Why a 422 body cannot be rendered: FastAPI then fails the same way and answers 500
-/// (`allow_nan=False` refuses NaN and the infinities; bytes that are not UTF-8 cannot be
-/// decoded by its encoder).
+/// (`allow_nan=False` refuses NaN and the infinities; lone surrogates cannot be encoded;
+/// bytes that are not UTF-8 cannot be decoded by its encoder).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unrenderable;
 
-impl From<NonFiniteFloat> for Unrenderable {
-    fn from(_: NonFiniteFloat) -> Self {
+impl From<NotRenderable> for Unrenderable {
+    fn from(_: NotRenderable) -> Self {
         Unrenderable
     }
 }

@@ -108,6 +108,11 @@ impl ValueBuilder {
             }
             ArgValue::Float(number) => Owned::from_new(ffi::PyFloat_FromDouble(*number)),
             ArgValue::Str(text) => new_str(text),
+            ArgValue::SurrogateStr(wtf8) => Owned::from_new(ffi::PyUnicode_DecodeUTF8(
+                wtf8.as_ptr().cast(),
+                wtf8.len() as ffi::Py_ssize_t,
+                c"surrogatepass".as_ptr(),
+            )),
             ArgValue::Bytes(data) => Owned::from_new(ffi::PyBytes_FromStringAndSize(
                 data.as_ptr().cast(),
                 data.len() as ffi::Py_ssize_t,

@@ -7,10 +7,11 @@
 //! the same message at the same character offset; the writer (`write`) produces the same
 //! bytes, floats included.
 
+mod decode;
 mod parse;
 mod value;
 mod write;
 
 pub use parse::{parse, ParseFailure, SyntaxError};
 pub use value::JsonValue;
-pub use write::{write_f64, write_i64, write_str, write_value, NonFiniteFloat};
+pub use write::{write_f64, write_i64, write_str, write_value, NotRenderable};

@@ -7,6 +7,7 @@
 //! repeated keys wins, and each error is reported where the C scanner reports it. Python
 //! 3.13 added its own messages for trailing commas; `python_minor` selects them.
 
+use super::decode::decode;
 use super::JsonValue;
 
 /// Why a body is not JSON, as FastAPI sees it.
@@ -45,134 +46,22 @@ fn max_depth(python_minor: u32) -> usize {
 
 /// Parses a request body as `json.loads(body)` would.
 pub fn parse(body: &[u8], python_minor: u32) -> Result<JsonValue, ParseFailure> {
-    let text = decode(body).ok_or(ParseFailure::Unreadable)?;
+    let decoded = decode(body).ok_or(ParseFailure::Unreadable)?;
     let parser = Parser {
-        text: &text,
-        bytes: text.as_bytes(),
+        text: &decoded.text,
+        bytes: decoded.text.as_bytes(),
+        surrogates: &decoded.surrogates,
         python_minor,
         max_depth: max_depth(python_minor),
     };
     parser.document()
 }
 
-/// `json.detect_encoding` followed by decoding; `None` where Python raises.
-fn decode(body: &[u8]) -> Option<String> {
-    match detect_encoding(body) {
-        Encoding::Utf8 { skip } => std::str::from_utf8(&body[skip..]).ok().map(str::to_owned),
-        Encoding::Utf16 {
-            little_endian,
-            skip,
-        } => decode_utf16(&body[skip..], little_endian),
-        Encoding::Utf32 {
-            little_endian,
-            skip,
-        } => decode_utf32(&body[skip..], little_endian),
-    }
-}
-
-/// An encoding `json.detect_encoding` may choose, and how many BOM bytes to skip.
-enum Encoding {
-    Utf8 { skip: usize },
-    Utf16 { little_endian: bool, skip: usize },
-    Utf32 { little_endian: bool, skip: usize },
-}
-
-fn detect_encoding(body: &[u8]) -> Encoding {
-    use Encoding::*;
-    match body {
-        [0xff, 0xfe, 0, 0, ..] => Utf32 {
-            little_endian: true,
-            skip: 4,
-        },
-        [0, 0, 0xfe, 0xff, ..] => Utf32 {
-            little_endian: false,
-            skip: 4,
-        },
-        [0xff, 0xfe, ..] => Utf16 {
-            little_endian: true,
-            skip: 2,
-        },
-        [0xfe, 0xff, ..] => Utf16 {
-            little_endian: false,
-            skip: 2,
-        },
-        [0xef, 0xbb, 0xbf, ..] => Utf8 { skip: 3 },
-        // Without a BOM, the zero bytes of ASCII text in UTF-16/32 give the encoding away.
-        [0, second, ..] if body.len() >= 4 => {
-            if *second != 0 {
-                Utf16 {
-                    little_endian: false,
-                    skip: 0,
-                }
-            } else {
-                Utf32 {
-                    little_endian: false,
-                    skip: 0,
-                }
-            }
-        }
-        [_, 0, third, fourth, ..] => {
-            if *third != 0 || *fourth != 0 {
-                Utf16 {
-                    little_endian: true,
-                    skip: 0,
-                }
-            } else {
-                Utf32 {
-                    little_endian: true,
-                    skip: 0,
-                }
-            }
-        }
-        [0, _] => Utf16 {
-            little_endian: false,
-            skip: 0,
-        },
-        [_, 0] => Utf16 {
-            little_endian: true,
-            skip: 0,
-        },
-        _ => Utf8 { skip: 0 },
-    }
-}
-
-fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<String> {
-    if !bytes.len().is_multiple_of(2) {
-        return None;
-    }
-    let units = bytes.chunks_exact(2).map(|pair| {
-        let pair = [pair[0], pair[1]];
-        if little_endian {
-            u16::from_le_bytes(pair)
-        } else {
-            u16::from_be_bytes(pair)
-        }
-    });
-    char::decode_utf16(units)
-        .collect::<Result<String, _>>()
-        .ok()
-}
-
-fn decode_utf32(bytes: &[u8], little_endian: bool) -> Option<String> {
-    if !bytes.len().is_multiple_of(4) {
-        return None;
-    }
-    bytes
-        .chunks_exact(4)
-        .map(|quad| {
-            let quad = [quad[0], quad[1], quad[2], quad[3]];
-            char::from_u32(if little_endian {
-                u32::from_le_bytes(quad)
-            } else {
-                u32::from_be_bytes(quad)
-            })
-        })
-        .collect()
-}
-
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
+    /// Lone surrogates the body itself held (as U+FFFD in `text`), by byte offset.
+    surrogates: &'a [(usize, u32)],
     python_minor: u32,
     max_depth: usize,
 }
@@ -237,7 +126,7 @@ impl Parser<'_> {
             None => return Err(ScanError::NoValue(index)),
             Some(b'"') => {
                 let (text, end) = self.string(index + 1)?;
-                return Ok((JsonValue::Str(text), end));
+                return Ok((text.into_value(), end));
             }
             Some(b'{') => return self.object(index + 1, depth + 1),
             Some(b'[') => return self.array(index + 1, depth + 1),
@@ -307,9 +196,9 @@ impl Parser<'_> {
     }
 
     /// Python's `scanstring` (strict): `start` is just after the opening quote.
-    fn string(&self, start: usize) -> Scan<(String, usize)> {
+    fn string(&self, start: usize) -> Scan<(ParsedString, usize)> {
         let quote = start - 1;
-        let mut out = String::new();
+        let mut out = ParsedString::default();
         let mut index = start;
         loop {
             let chunk_start = index;
@@ -325,7 +214,7 @@ impl Parser<'_> {
                     Some(_) => index += 1,
                 }
             }
-            out.push_str(&self.text[chunk_start..index]);
+            self.copy_chunk(&mut out, chunk_start, index);
             if self.at(index) == Some(b'"') {
                 return Ok((out, index + 1));
             }
@@ -334,12 +223,12 @@ impl Parser<'_> {
                 return Err(self.syntax("Unterminated string starting at", quote).into());
             };
             if kind == b'u' {
-                let (character, end) = self.unicode_escape(escape + 1)?;
-                out.push(character);
+                let (code, end) = self.unicode_escape(escape + 1)?;
+                out.push_code(code);
                 index = end;
                 continue;
             }
-            out.push(match kind {
+            out.text.push(match kind {
                 b'"' => '"',
                 b'\\' => '\\',
                 b'/' => '/',
@@ -354,9 +243,27 @@ impl Parser<'_> {
         }
     }
 
-    /// A `\uXXXX` escape (and its low surrogate, if it is a high one); `digits` is the
-    /// index of the first hex digit.
-    fn unicode_escape(&self, digits: usize) -> Scan<(char, usize)> {
+    /// Appends `text[start..end]`, restoring the lone surrogates the body held there.
+    fn copy_chunk(&self, out: &mut ParsedString, start: usize, end: usize) {
+        let first = self
+            .surrogates
+            .partition_point(|&(offset, _)| offset < start);
+        let mut copied = start;
+        for &(offset, code) in self.surrogates[first..]
+            .iter()
+            .take_while(|(offset, _)| *offset < end)
+        {
+            out.text.push_str(&self.text[copied..offset]);
+            out.push_code(code);
+            copied = offset + '\u{fffd}'.len_utf8();
+        }
+        out.text.push_str(&self.text[copied..end]);
+    }
+
+    /// A `\uXXXX` escape (and its low surrogate, if it is a high one): the code point (a
+    /// lone surrogate stays one) and the index after it; `digits` is the index of the first
+    /// hex digit.
+    fn unicode_escape(&self, digits: usize) -> Scan<(u32, usize)> {
         let first = self.hex4(digits)?;
         let mut end = digits + 4;
         let code = if (0xd800..0xdc00).contains(&first)
@@ -373,9 +280,7 @@ impl Parser<'_> {
         } else {
             first
         };
-        // A lone surrogate is a valid Python `str` but not a Rust one; it becomes U+FFFD
-        // (docs/parameters.md lists this difference).
-        Ok((char::from_u32(code).unwrap_or('\u{fffd}'), end))
+        Ok((code, end))
     }
 
     fn hex4(&self, digits: usize) -> Scan<u32> {
@@ -409,6 +314,8 @@ impl Parser<'_> {
                     .into());
             }
             let (key, after_key) = self.string(index + 1)?;
+            // A key keeps U+FFFD for a lone surrogate (docs/parameters.md).
+            let key = key.text;
             index = self.skip_whitespace(after_key);
             if self.at(index) != Some(b':') {
                 return Err(self.syntax("Expecting ':' delimiter", index).into());
@@ -474,6 +381,50 @@ enum Next {
     Closed(usize),
     /// Another element starts at this index.
     Element(usize),
+}
+
+/// A JSON string as Python holds it: UTF-8 text, plus where lone surrogates stand (as
+/// U+FFFD in `text`), which Python keeps and UTF-8 cannot.
+#[derive(Default)]
+struct ParsedString {
+    text: String,
+    /// Byte offsets into `text` of each U+FFFD that stands for a surrogate, and the surrogate.
+    surrogates: Vec<(usize, u32)>,
+}
+
+impl ParsedString {
+    fn push_code(&mut self, code: u32) {
+        match char::from_u32(code) {
+            Some(character) => self.text.push(character),
+            None => {
+                self.surrogates.push((self.text.len(), code));
+                self.text.push('\u{fffd}');
+            }
+        }
+    }
+
+    fn into_value(self) -> JsonValue {
+        if self.surrogates.is_empty() {
+            return JsonValue::Str(self.text);
+        }
+        // WTF-8: each surrogate as the three bytes UTF-8 would give it if it were allowed.
+        let mut wtf8 = Vec::with_capacity(self.text.len());
+        let mut copied = 0;
+        for &(offset, code) in &self.surrogates {
+            wtf8.extend_from_slice(&self.text.as_bytes()[copied..offset]);
+            wtf8.extend_from_slice(&[
+                0xed,
+                0x80 | ((code >> 6) & 0x3f) as u8,
+                0x80 | (code & 0x3f) as u8,
+            ]);
+            copied = offset + '\u{fffd}'.len_utf8();
+        }
+        wtf8.extend_from_slice(&self.text.as_bytes()[copied..]);
+        JsonValue::LoneSurrogates {
+            lossy: self.text,
+            wtf8,
+        }
+    }
 }
 
 /// Builds an object's entries as a Python `dict` would: a repeated key keeps its first
@@ -591,6 +542,50 @@ mod tests {
             }
         }
         assert!(checked > 250, "the case table was read");
+    }
+
+    #[test]
+    fn surrogates_in_the_body_itself_pass_as_in_python() {
+        // `json.loads` decodes bytes with `surrogatepass`: ED A0 80 is U+D800.
+        let value = parse(b"[\"a\xed\xa0\x80\", \"\xef\xbf\xbd\"]", 13).unwrap();
+        assert_eq!(
+            value,
+            JsonValue::Array(vec![
+                JsonValue::LoneSurrogates {
+                    lossy: "a\u{fffd}".into(),
+                    wtf8: b"a\xed\xa0\x80".to_vec(),
+                },
+                JsonValue::Str("\u{fffd}".into()),
+            ])
+        );
+        let utf16: Vec<u8> = [0x22u16, 0xdc00, 0x22]
+            .iter()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert!(matches!(
+            parse(&utf16, 13),
+            Ok(JsonValue::LoneSurrogates { .. })
+        ));
+        let Err(ParseFailure::Syntax(error)) = parse(b"[1, \xed\xa0\x80]", 13) else {
+            panic!("a surrogate is not a value");
+        };
+        assert_eq!((error.message, error.position), ("Expecting value", 4));
+    }
+
+    #[test]
+    fn lone_surrogates_are_kept_as_wtf8() {
+        let value = parse(br#""a\ud800b\udfff""#, 13).unwrap();
+        assert_eq!(
+            value,
+            JsonValue::LoneSurrogates {
+                lossy: "a\u{fffd}b\u{fffd}".into(),
+                wtf8: b"a\xed\xa0\x80b\xed\xbf\xbf".to_vec(),
+            }
+        );
+        assert_eq!(
+            parse(br#""\ud83d\ude00""#, 13).unwrap(),
+            JsonValue::Str("😀".into())
+        );
     }
 
     #[test]

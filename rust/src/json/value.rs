@@ -11,6 +11,13 @@ pub enum JsonValue {
     BigInt(String),
     Float(f64),
     Str(String),
+    /// A string holding lone surrogates (`"\ud800"`), which Python keeps in a `str` but
+    /// UTF-8 cannot hold: `lossy` has U+FFFD in their place (for validation), `wtf8` the
+    /// surrogates themselves (for the handler's `str`, decoded with `surrogatepass`).
+    LoneSurrogates {
+        lossy: String,
+        wtf8: Vec<u8>,
+    },
     Array(Vec<JsonValue>),
     Object(Vec<(String, JsonValue)>),
 }

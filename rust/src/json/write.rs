@@ -7,10 +7,10 @@
 
 use super::JsonValue;
 
-/// `allow_nan=False`: Python refuses to render NaN and the infinities (FastAPI then
-/// answers 500).
+/// A value Python's `json.dumps(allow_nan=False)` plus UTF-8 encoding refuses: NaN and
+/// the infinities, or a string with lone surrogates (FastAPI then answers 500).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NonFiniteFloat;
+pub struct NotRenderable;
 
 /// Appends `text` to `out` as a JSON string literal, quotes included.
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
@@ -57,9 +57,9 @@ pub fn write_i64(out: &mut Vec<u8>, value: i64) {
 ///
 /// The digits come from `ryu`, which, like CPython's dtoa, breaks exact ties to even
 /// (Rust's own `{:e}` does not: it prints `...850.13` where Python prints `...850.12`).
-pub fn write_f64(out: &mut Vec<u8>, value: f64) -> Result<(), NonFiniteFloat> {
+pub fn write_f64(out: &mut Vec<u8>, value: f64) -> Result<(), NotRenderable> {
     if !value.is_finite() {
-        return Err(NonFiniteFloat);
+        return Err(NotRenderable);
     }
     let mut buffer = ryu::Buffer::new();
     let printed = buffer.format_finite(value).as_bytes();
@@ -138,7 +138,7 @@ fn shortest_digits(printed: &[u8]) -> ([u8; 24], usize, i32) {
 }
 
 /// Appends a parsed JSON value as Python would render what `json.loads` built from it.
-pub fn write_value(out: &mut Vec<u8>, value: &JsonValue) -> Result<(), NonFiniteFloat> {
+pub fn write_value(out: &mut Vec<u8>, value: &JsonValue) -> Result<(), NotRenderable> {
     match value {
         JsonValue::Null => out.extend_from_slice(b"null"),
         JsonValue::Bool(true) => out.extend_from_slice(b"true"),
@@ -147,6 +147,7 @@ pub fn write_value(out: &mut Vec<u8>, value: &JsonValue) -> Result<(), NonFinite
         JsonValue::BigInt(digits) => out.extend_from_slice(digits.as_bytes()),
         JsonValue::Float(number) => write_f64(out, *number)?,
         JsonValue::Str(text) => write_str(out, text),
+        JsonValue::LoneSurrogates { .. } => return Err(NotRenderable),
         JsonValue::Array(items) => {
             out.push(b'[');
             for (index, item) in items.iter().enumerate() {
@@ -229,7 +230,7 @@ mod tests {
             write_f64(&mut out, value).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), expected, "value {value:e}");
         }
-        assert_eq!(write_f64(&mut Vec::new(), f64::NAN), Err(NonFiniteFloat));
+        assert_eq!(write_f64(&mut Vec::new(), f64::NAN), Err(NotRenderable));
     }
 
     #[test]

@@ -41,10 +41,8 @@ pub fn datetime(input: Input<'_>) -> Result<ArgValue, ErrorKind> {
             DateTime::from_timestamp_with_config(*number, 0, &config())
                 .map_err(|error| ErrorKind::DatetimeParsing(explain(error)))?
         }
-        Input::Json(JsonValue::BigInt(_)) => {
-            return Err(ErrorKind::DatetimeParsing(explain(
-                ParseError::DateTooLarge,
-            )))
+        Input::Json(JsonValue::BigInt(digits)) => {
+            return Err(ErrorKind::DatetimeParsing(explain(out_of_range(digits))))
         }
         Input::Json(JsonValue::Float(number)) => {
             if number.is_nan() {
@@ -103,24 +101,19 @@ pub fn date(input: Input<'_>) -> Result<ArgValue, ErrorKind> {
     };
     let parsed = match input {
         Input::Json(JsonValue::Int(number)) => from_timestamp(*number)?,
-        Input::Json(JsonValue::BigInt(_)) => {
-            return Err(ErrorKind::DateFromDatetimeParsing(explain(
-                ParseError::DateTooLarge,
-            )))
+        Input::Json(JsonValue::BigInt(digits)) => {
+            return Err(ErrorKind::DateFromDatetimeParsing(explain(out_of_range(
+                digits,
+            ))))
         }
         Input::Json(JsonValue::Float(number)) => {
             if number.is_nan() {
                 return Err(ErrorKind::DateFromDatetimeParsing(NAN_TIMESTAMP.into()));
             }
-            if number.fract() != 0.0 {
-                return Err(ErrorKind::DateFromDatetimeInexact);
-            }
-            if number.abs() >= 9.2e18 {
-                return Err(ErrorKind::DateFromDatetimeParsing(explain(
-                    ParseError::DateTooLarge,
-                )));
-            }
-            from_timestamp(*number as i64)?
+            // As a datetime first (microseconds rounded), then it must be a midnight.
+            let parsed = DateTime::from_float_with_config(*number, &config())
+                .map_err(|error| ErrorKind::DateFromDatetimeParsing(explain(error)))?;
+            exact_date(parsed)?
         }
         Input::Json(JsonValue::Bool(_)) => return Err(ErrorKind::DateType),
         _ => {
@@ -134,13 +127,7 @@ pub fn date(input: Input<'_>) -> Result<ArgValue, ErrorKind> {
                 // Not a date: a datetime with a zero time is one, and its error is the one
                 // shown.
                 Err(_) => match DateTime::parse_bytes_with_config(bytes, &config()) {
-                    Ok(parsed) => {
-                        let time = parsed.time;
-                        if (time.hour, time.minute, time.second, time.microsecond) != (0, 0, 0, 0) {
-                            return Err(ErrorKind::DateFromDatetimeInexact);
-                        }
-                        parsed.date
-                    }
+                    Ok(parsed) => exact_date(parsed)?,
                     Err(error) => return Err(ErrorKind::DateFromDatetimeParsing(explain(error))),
                 },
             }
@@ -150,6 +137,24 @@ pub fn date(input: Input<'_>) -> Result<ArgValue, ErrorKind> {
         return Err(ErrorKind::DateParsing(YEAR_ZERO.into()));
     }
     Ok(ArgValue::Date(date_value(parsed)))
+}
+
+/// Why a timestamp beyond i64 is refused: before year 0 or after 9999, by its sign.
+fn out_of_range(digits: &str) -> ParseError {
+    if digits.starts_with('-') {
+        ParseError::DateTooSmall
+    } else {
+        ParseError::DateTooLarge
+    }
+}
+
+/// The date of a datetime at exactly midnight.
+fn exact_date(parsed: DateTime) -> Result<Date, ErrorKind> {
+    let time = parsed.time;
+    if (time.hour, time.minute, time.second, time.microsecond) != (0, 0, 0, 0) {
+        return Err(ErrorKind::DateFromDatetimeInexact);
+    }
+    Ok(parsed.date)
 }
 
 fn date_value(date: Date) -> DateValue {

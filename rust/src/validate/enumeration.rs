@@ -7,8 +7,17 @@ use crate::json::JsonValue;
 use crate::schema::{EnumSpec, EnumValue};
 use crate::value::ArgValue;
 
-pub fn member(input: Input<'_>, type_index: usize, spec: &EnumSpec) -> Result<ArgValue, ErrorKind> {
-    let wrong = || ErrorKind::Enum(spec.expected.clone());
+/// Why no member matched.
+#[derive(Debug, PartialEq)]
+pub enum Mismatch {
+    Kind(ErrorKind),
+    /// An `IntEnum` given text for an integer beyond i64: pydantic's `int_parsing_size`,
+    /// reported with the parsed integer (these digits) as input.
+    TooLarge(String),
+}
+
+pub fn member(input: Input<'_>, type_index: usize, spec: &EnumSpec) -> Result<ArgValue, Mismatch> {
+    let wrong = || Mismatch::Kind(ErrorKind::Enum(spec.expected.clone()));
     let find = |wanted: &EnumValue| spec.values.iter().position(|value| value == wanted);
     let as_int = |number: i64| find(&EnumValue::Int(number));
     let position = match input {
@@ -18,21 +27,21 @@ pub fn member(input: Input<'_>, type_index: usize, spec: &EnumSpec) -> Result<Ar
             as_int(*number as i64)
         }
         Input::Json(JsonValue::BigInt(_)) if has_int_values(spec) => {
-            return Err(ErrorKind::IntParsingSize)
+            return Err(Mismatch::Kind(ErrorKind::IntParsingSize))
         }
         // Text and JSON strings only: pydantic refuses a raw (non-JSON) body for an enum.
-        Input::Text(_) | Input::Json(JsonValue::Str(_)) => match input.as_text() {
-            Some(text) => find(&EnumValue::Str(text.to_owned())).or_else(|| {
-                if !spec.int_subclass {
-                    return None;
-                }
-                match number::parse_int_text(text) {
+        Input::Text(_) | Input::Json(JsonValue::Str(_)) => {
+            let text = input.as_text().unwrap_or_default();
+            match find(&EnumValue::Str(text.to_owned())) {
+                Some(found) => Some(found),
+                None if !spec.int_subclass => None,
+                None => match number::parse_int_text(text) {
                     Ok(ArgValue::Int(number)) => as_int(number),
+                    Ok(ArgValue::BigInt(digits)) => return Err(Mismatch::TooLarge(digits)),
                     _ => None,
-                }
-            }),
-            None => None,
-        },
+                },
+            }
+        }
         _ => None,
     };
     position
@@ -75,7 +84,7 @@ mod tests {
         );
         assert_eq!(
             member(Input::Text("RED"), 0, &colors),
-            Err(ErrorKind::Enum("x".into()))
+            Err(Mismatch::Kind(ErrorKind::Enum("x".into())))
         );
         let levels = spec(vec![EnumValue::Int(1), EnumValue::Int(2)], false);
         assert!(
@@ -85,6 +94,10 @@ mod tests {
         assert!(member(Input::Json(&JsonValue::Float(2.0)), 0, &levels).is_ok());
         assert!(member(Input::Json(&JsonValue::Bool(true)), 0, &levels).is_ok());
         let int_levels = spec(vec![EnumValue::Int(1), EnumValue::Int(2)], true);
+        assert_eq!(
+            member(Input::Text("99999999999999999999"), 0, &int_levels),
+            Err(Mismatch::TooLarge("99999999999999999999".into()))
+        );
         assert_eq!(
             member(Input::Text(" 2 "), 3, &int_levels),
             Ok(ArgValue::EnumMember {

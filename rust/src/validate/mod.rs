@@ -42,6 +42,7 @@ impl<'a> Input<'a> {
         match *self {
             Input::Text(text) => Some(text),
             Input::Json(JsonValue::Str(text)) => Some(text),
+            Input::Json(JsonValue::LoneSurrogates { lossy, .. }) => Some(lossy),
             Input::Bytes(bytes) => std::str::from_utf8(bytes).ok(),
             _ => None,
         }
@@ -109,6 +110,15 @@ impl<'a> Errors<'a> {
         });
     }
 
+    /// Records `kind` at the current location with an input other than the value given.
+    pub fn push_input(&mut self, kind: ErrorKind, input: ErrorInput) {
+        self.list.push(ValidationError {
+            kind,
+            loc: self.loc(),
+            input,
+        });
+    }
+
     /// Runs `validate` with `item` appended to the location.
     pub fn nested<T>(&mut self, item: LocItem, validate: impl FnOnce(&mut Self) -> T) -> T {
         self.nested.push(item);
@@ -141,10 +151,21 @@ impl Validator<'_> {
             Schema::Uuid => uuid::uuid(input),
             Schema::Datetime => datetime::datetime(input),
             Schema::Date => datetime::date(input),
-            Schema::Enum { type_index } => match &self.types[*type_index] {
-                TypeSpec::Enum(spec) => enumeration::member(input, *type_index, spec),
-                TypeSpec::Dataclass(_) => unreachable!("schema refers to an enum"),
-            },
+            Schema::Enum { type_index } => {
+                let TypeSpec::Enum(spec) = &self.types[*type_index] else {
+                    unreachable!("schema refers to an enum");
+                };
+                match enumeration::member(input, *type_index, spec) {
+                    Ok(value) => Ok(value),
+                    Err(enumeration::Mismatch::Kind(kind)) => Err(kind),
+                    Err(enumeration::Mismatch::TooLarge(digits)) => {
+                        // pydantic reports the integer it parsed, not the text it was given.
+                        let parsed = ErrorInput::Json(JsonValue::BigInt(digits));
+                        errors.push_input(ErrorKind::IntParsingSize, parsed);
+                        return None;
+                    }
+                }
+            }
             Schema::Any => Ok(any(input)),
             Schema::Nullable { inner } => {
                 if let Input::Json(JsonValue::Null) = input {
@@ -188,6 +209,7 @@ fn json_to_arg(value: &JsonValue) -> ArgValue {
         JsonValue::BigInt(digits) => ArgValue::BigInt(digits.clone()),
         JsonValue::Float(number) => ArgValue::Float(*number),
         JsonValue::Str(text) => ArgValue::Str(text.clone()),
+        JsonValue::LoneSurrogates { wtf8, .. } => ArgValue::SurrogateStr(wtf8.clone()),
         JsonValue::Array(items) => ArgValue::List(items.iter().map(json_to_arg).collect()),
         JsonValue::Object(entries) => ArgValue::Dict(
             entries

@@ -2,6 +2,7 @@
 
 use super::Input;
 use crate::extract::errors::ErrorKind;
+use crate::json::JsonValue;
 use crate::schema::{LengthRules, StrRules};
 use crate::value::ArgValue;
 
@@ -22,12 +23,21 @@ pub fn string(input: Input<'_>, rules: &StrRules) -> Result<ArgValue, ErrorKind>
             return Err(ErrorKind::StringPatternMismatch(pattern.source.clone()));
         }
     }
-    Ok(ArgValue::Str(text.to_owned()))
+    match input {
+        // pydantic passes such a `str` through; the handler gets its surrogates.
+        Input::Json(JsonValue::LoneSurrogates { wtf8, .. }) => {
+            Ok(ArgValue::SurrogateStr(wtf8.clone()))
+        }
+        _ => Ok(ArgValue::Str(text.to_owned())),
+    }
 }
 
 pub fn bytes(input: Input<'_>, rules: &LengthRules) -> Result<ArgValue, ErrorKind> {
     let data: &[u8] = match input {
         Input::Bytes(bytes) => bytes,
+        // Python cannot encode such a `str` to bytes; its input cannot be rendered either,
+        // so this answers FastAPI's 500.
+        Input::Json(JsonValue::LoneSurrogates { .. }) => return Err(ErrorKind::BytesType),
         _ => input.as_text().ok_or(ErrorKind::BytesType)?.as_bytes(),
     };
     if let Some(min) = rules.min_length.filter(|&min| data.len() < min) {
@@ -42,7 +52,6 @@ pub fn bytes(input: Input<'_>, rules: &LengthRules) -> Result<ArgValue, ErrorKin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::JsonValue;
     use crate::schema::Pattern;
 
     fn rules(min: Option<usize>, max: Option<usize>, pattern: Option<&str>) -> StrRules {
