@@ -412,6 +412,19 @@ CASES = [
     post("/scalar", "1e2"),
     post("/scalar", "1E400"),
     post("/scalar", '" 12 "'),
+    # --- dataclasses that validate in __post_init__ (ValueError, AssertionError: a 422)
+    post("/range", '{"low": 1, "high": 2}'),
+    post("/range", '{"low": 3, "high": 2}'),
+    post("/range", '{"low": 1, "high": 5000}'),
+    post("/range", '{"low": 13, "high": 20}'),
+    post("/range", '{"low": "x", "high": 2}'),
+    post("/bookings", '{"booking": {"name": "a", "ranges": [{"low": 1, "high": 2}]}}'),
+    post(
+        "/bookings",
+        '{"booking": {"name": "a", "ranges": [{"low": 1, "high": 2}, {"low": 5, "high": 1},'
+        ' {"low": 1, "high": 9999}]}, "extra": {"low": 9, "high": 8}}',
+    ),
+    post("/bookings", '{"booking": {"name": "a", "ranges": []}, "extra": {"low": 2, "high": 1}}'),
     # --- everything wrong at once: FastAPI's order is path, query, header, cookie, body
     Case("POST", "/mixed/x?q=y", {**JSON, "x-h": "z", "cookie": "c=w"}, b"{}"),
     Case("POST", "/mixed/x", JSON, None),

@@ -14,8 +14,9 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use tokio::sync::oneshot;
 
 use crate::extract::Arg;
-use crate::interpreter::{HandlerResponse, Interpreter, StartupError};
+use crate::interpreter::{HandlerFailure, HandlerResponse, Interpreter, StartupError};
 use crate::route_table::RouteTable;
+use crate::value::ArgRefusal;
 
 /// Python code on a worker needs a deep stack (recursion, imports); this matches a main
 /// thread's default.
@@ -27,6 +28,9 @@ pub enum CallOutcome {
     Response(HandlerResponse),
     /// The handler raised or returned something unrenderable; already logged.
     Failed,
+    /// Dataclass arguments refused their values (`__post_init__` raised `ValueError` or
+    /// `AssertionError`): a 422, located by the I/O side.
+    Refused(Vec<ArgRefusal>),
 }
 
 struct Job {
@@ -173,14 +177,15 @@ fn serve_jobs(interpreter: &mut Interpreter, table: &RouteTable, jobs: &Receiver
             let outcome = catch_unwind(AssertUnwindSafe(|| gil.call(job.route, &job.args)));
             let outcome = match outcome {
                 Ok(Ok(response)) => CallOutcome::Response(response),
-                Ok(Err(failure)) => {
+                Ok(Err(HandlerFailure::Refused(refused))) => CallOutcome::Refused(refused),
+                Ok(Err(HandlerFailure::Raised { detail })) => {
                     let route = &table.routes[job.route];
                     tracing::error!(
                         interpreter = id,
                         route = %route.path,
                         endpoint = %route.endpoint(),
                         "Exception in handler:\n{}",
-                        failure.detail.trim_end()
+                        detail.trim_end()
                     );
                     CallOutcome::Failed
                 }

@@ -182,6 +182,16 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<HttpRespons
                 Ok(args) => match app.pool.call(route, args).await {
                     CallOutcome::Response(result) => response::json(result.status, result.body),
                     CallOutcome::Failed => response::internal_error(),
+                    CallOutcome::Refused(refusals) => {
+                        let errors = extract::body::locate_refusals(
+                            spec,
+                            &head.headers,
+                            &body,
+                            app.table.python_minor,
+                            &refusals,
+                        );
+                        response::validation_failed(&errors)
+                    }
                 },
                 Err(Rejection::Invalid(errors)) => response::validation_failed(&errors),
                 Err(Rejection::UnreadableBody) => response::body_unreadable(),

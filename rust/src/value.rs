@@ -52,3 +52,28 @@ pub struct DateTimeValue {
     /// Seconds east of UTC; `None` for a naive datetime.
     pub utc_offset: Option<i32>,
 }
+
+/// One step from a parameter's value to a nested one: a list index or a dict key / field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    Index(usize),
+    Key(String),
+}
+
+/// A dataclass whose `__post_init__` refused its values: pydantic's `value_error` (or
+/// `assertion_error`), at `path` inside the parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub path: Vec<PathStep>,
+    pub assertion: bool,
+    /// `str()` of the exception.
+    pub message: String,
+}
+
+/// A [`Refusal`] in the argument of parameter `param`; it travels back from the worker to
+/// the I/O side, which turns it into a 422 error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgRefusal {
+    pub param: usize,
+    pub refusal: Refusal,
+}

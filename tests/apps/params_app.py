@@ -320,3 +320,32 @@ def schedule(kind: Level, plan: Schedule, strict: bool | None = None):
 @app.get("/h/ints")
 def header_ints(x_n: list[int] = Header()):
     return seen(x_n)
+
+
+@dataclass
+class Range:
+    low: int
+    high: int
+
+    def __post_init__(self):
+        if self.low > self.high:
+            raise ValueError("low must not exceed high")
+        assert self.high < 1000, "high is too large"
+        if self.low == 13:
+            raise TypeError("unlucky")  # not a validation error: a 500, as in FastAPI
+
+
+@dataclass
+class Booking:
+    name: str
+    ranges: list[Range]
+
+
+@app.post("/range")
+def make_range(window: Range):
+    return seen(window)
+
+
+@app.post("/bookings")
+def bookings(booking: Booking, extra: Range | None = Body(None)):
+    return [seen(booking), seen(extra)]

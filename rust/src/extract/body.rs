@@ -9,6 +9,8 @@ use hyper::HeaderMap;
 use super::errors::{ErrorInput, ErrorKind, LocItem, ValidationError};
 use super::Rejection;
 use crate::json::{self, JsonValue, ParseFailure};
+use crate::route_table::RouteSpec;
+use crate::value::{ArgRefusal, PathStep};
 
 /// What the body holds, before any parameter looks at it.
 pub enum BodyContent<'a> {
@@ -41,6 +43,61 @@ pub fn read<'a>(
         }])),
         Err(ParseFailure::Unreadable) => Err(Rejection::UnreadableBody),
     }
+}
+
+/// The 422 errors for dataclass arguments whose `__post_init__` refused their values, in
+/// FastAPI's shape: `loc` from the body parameter down to the dataclass, and the JSON
+/// object it was built from as `input`. The body is parsed again: this path is rare.
+pub fn locate_refusals(
+    route: &RouteSpec,
+    headers: &HeaderMap,
+    body: &[u8],
+    python_minor: u32,
+    refusals: &[ArgRefusal],
+) -> Vec<ValidationError> {
+    let content = read(headers, body, python_minor).ok();
+    let root = match &content {
+        Some(BodyContent::Json(value)) => Some(value),
+        _ => None,
+    };
+    let single = route.single_body_param();
+    refusals
+        .iter()
+        .map(|ArgRefusal { param, refusal }| {
+            let spec = &route.params[*param];
+            let mut loc: Vec<LocItem> = vec!["body".into()];
+            let mut value = root;
+            if !single {
+                loc.push(spec.alias.as_str().into());
+                value = value.and_then(|object| object.get(&spec.alias));
+            }
+            for step in &refusal.path {
+                match step {
+                    PathStep::Index(index) => {
+                        loc.push(LocItem::Index(*index));
+                        value = match value {
+                            Some(JsonValue::Array(items)) => items.get(*index),
+                            _ => None,
+                        };
+                    }
+                    PathStep::Key(key) => {
+                        loc.push(key.as_str().into());
+                        value = value.and_then(|object| object.get(key));
+                    }
+                }
+            }
+            let message = refusal.message.clone();
+            ValidationError {
+                kind: if refusal.assertion {
+                    ErrorKind::AssertionError(message)
+                } else {
+                    ErrorKind::ValueError(message)
+                },
+                loc,
+                input: ErrorInput::Json(value.cloned().unwrap_or(JsonValue::Null)),
+            }
+        })
+        .collect()
 }
 
 /// `email.message.Message.get_content_type()`'s reading of the first `Content-Type`,

@@ -58,6 +58,10 @@ pub enum ErrorKind {
     DataclassType(String),
     /// A `json.JSONDecodeError` message.
     JsonInvalid(&'static str),
+    /// A dataclass's `__post_init__` raised `ValueError` with this text.
+    ValueError(String),
+    /// A dataclass's `__post_init__` raised `AssertionError` with this text.
+    AssertionError(String),
 }
 
 /// A value of an error's `ctx` object.
@@ -65,6 +69,8 @@ enum CtxValue<'a> {
     Number(Bound),
     Size(usize),
     Text(&'a str),
+    /// The exception itself, which FastAPI's encoder renders as `{}`.
+    Exception,
 }
 
 fn plural(count: usize) -> &'static str {
@@ -125,6 +131,8 @@ impl ErrorKind {
             DictType => "dict_type",
             DataclassType(_) => "dataclass_type",
             JsonInvalid(_) => "json_invalid",
+            ValueError(_) => "value_error",
+            AssertionError(_) => "assertion_error",
         }
     }
 
@@ -208,6 +216,8 @@ impl ErrorKind {
                 format!("Input should be a dictionary or an instance of {name}").into()
             }
             JsonInvalid(_) => fixed("JSON decode error"),
+            ValueError(text) => format!("Value error, {text}").into(),
+            AssertionError(text) => format!("Assertion failed, {text}").into(),
         }
     }
 
@@ -240,6 +250,7 @@ impl ErrorKind {
             ],
             DataclassType(name) => vec![("class_name", CtxValue::Text(name))],
             JsonInvalid(message) => vec![("error", CtxValue::Text(message))],
+            ValueError(_) | AssertionError(_) => vec![("error", CtxValue::Exception)],
             _ => Vec::new(),
         }
     }
@@ -340,6 +351,7 @@ pub fn render_422(errors: &[ValidationError]) -> Result<Vec<u8>, Unrenderable> {
                     CtxValue::Number(Bound::Float(number)) => json::write_f64(&mut out, *number)?,
                     CtxValue::Size(size) => json::write_i64(&mut out, *size as i64),
                     CtxValue::Text(text) => json::write_str(&mut out, text),
+                    CtxValue::Exception => out.extend_from_slice(b"{}"),
                 }
             }
             out.push(b'}');
@@ -443,6 +455,22 @@ mod tests {
         assert_eq!(
             ErrorKind::LessThanEqual(Bound::Float(1e-7)).message(),
             "Input should be less than or equal to 0.0000001"
+        );
+    }
+
+    #[test]
+    fn post_init_refusals_render_the_exception_as_an_empty_object() {
+        let errors = [ValidationError {
+            kind: ErrorKind::ValueError("low must not exceed high".into()),
+            loc: vec!["body".into()],
+            input: ErrorInput::Json(JsonValue::Object(vec![])),
+        }];
+        assert_eq!(
+            render(&errors),
+            concat!(
+                r#"{"detail":[{"type":"value_error","loc":["body"],"#,
+                r#""msg":"Value error, low must not exceed high","input":{},"ctx":{"error":{}}}]}"#
+            )
         );
     }
 

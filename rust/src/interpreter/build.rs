@@ -10,12 +10,12 @@ use std::ffi::CString;
 use pyo3::ffi;
 
 use super::lifecycle::{import, lookup_qualname};
-use super::object::{new_str, Owned};
+use super::object::{new_str, str_as_utf8, Owned};
 use super::pyerror;
 use super::StartupError;
 use crate::route_table::RouteTable;
 use crate::schema::{Schema, TypeSpec};
-use crate::value::{ArgValue, DateTimeValue};
+use crate::value::{ArgValue, DateTimeValue, PathStep, Refusal};
 
 /// An enum's members or a dataclass and its field names, as this interpreter sees them.
 enum LoadedType {
@@ -25,7 +25,70 @@ enum LoadedType {
     Dataclass {
         class: Owned,
         field_names: Vec<Owned>,
+        /// The same names as Rust text, for the `loc` of a refusal.
+        field_labels: Vec<String>,
     },
+}
+
+/// Why a value could not be built.
+pub enum BuildError {
+    /// A Python exception is set: the request fails with a 500.
+    Python,
+    /// Dataclasses refused their values: the request fails with a 422.
+    Refused(Vec<Refusal>),
+}
+
+impl BuildError {
+    /// Collects a nested failure found at `step`; a Python failure ends the build at once.
+    fn nest(self, step: PathStep, refused: &mut Vec<Refusal>) -> Result<(), BuildError> {
+        match self {
+            BuildError::Python => Err(BuildError::Python),
+            BuildError::Refused(nested) => {
+                for mut refusal in nested {
+                    refusal.path.insert(0, step.clone());
+                    refused.push(refusal);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(built: Owned, refused: Vec<Refusal>) -> Result<Owned, BuildError> {
+        if refused.is_empty() {
+            Ok(built)
+        } else {
+            Err(BuildError::Refused(refused))
+        }
+    }
+}
+
+fn python(built: Option<Owned>) -> Result<Owned, BuildError> {
+    built.ok_or(BuildError::Python)
+}
+
+/// After a dataclass call failed: `ValueError` and `AssertionError` (and subclasses) are
+/// refusals, as in pydantic; anything else stays the raised exception.
+///
+/// # Safety
+/// The current thread holds an interpreter's GIL and an exception is set.
+unsafe fn refusal_from_exception() -> BuildError {
+    let assertion = ffi::PyErr_ExceptionMatches(ffi::PyExc_AssertionError) != 0;
+    if !assertion && ffi::PyErr_ExceptionMatches(ffi::PyExc_ValueError) == 0 {
+        return BuildError::Python;
+    }
+    let Some(exception) = Owned::from_new(ffi::PyErr_GetRaisedException()) else {
+        return BuildError::Python;
+    };
+    let message = Owned::from_new(ffi::PyObject_Str(exception.as_ptr()))
+        .and_then(|text| str_as_utf8(text.as_ptr()).map(str::to_owned));
+    if message.is_none() {
+        ffi::PyErr_Clear();
+    }
+    BuildError::Refused(vec![Refusal {
+        path: Vec::new(),
+        assertion,
+        message: message.unwrap_or_default(),
+    }])
 }
 
 /// The standard-library classes values may need; imported only if some schema uses them.
@@ -86,11 +149,94 @@ impl ValueBuilder {
         Ok(ValueBuilder { types, stdlib })
     }
 
-    /// The Python object for `value`; `None` with a Python exception set on failure.
+    /// The Python object for `value`.
+    ///
+    /// A dataclass whose `__post_init__` raises `ValueError` or `AssertionError` is a
+    /// [`Refusal`] (pydantic reports those as validation errors); every refusal in the value
+    /// is collected, as pydantic would. Any other failure leaves a Python exception set.
     ///
     /// # Safety
     /// The current thread holds this builder's interpreter's GIL.
-    pub unsafe fn build(&self, value: &ArgValue) -> Option<Owned> {
+    pub unsafe fn build(&self, value: &ArgValue) -> Result<Owned, BuildError> {
+        match value {
+            ArgValue::List(items) => {
+                let list = python(Owned::from_new(ffi::PyList_New(
+                    items.len() as ffi::Py_ssize_t
+                )))?;
+                let mut refused = Vec::new();
+                for (index, item) in items.iter().enumerate() {
+                    match self.build(item) {
+                        // PyList_SET_ITEM steals the reference.
+                        Ok(item) => ffi::PyList_SET_ITEM(
+                            list.as_ptr(),
+                            index as ffi::Py_ssize_t,
+                            item.into_ptr(),
+                        ),
+                        Err(error) => error.nest(PathStep::Index(index), &mut refused)?,
+                    }
+                }
+                BuildError::finish(list, refused)
+            }
+            ArgValue::Dict(entries) => {
+                let dict = python(Owned::from_new(ffi::PyDict_New()))?;
+                let mut refused = Vec::new();
+                for (key, item) in entries {
+                    match self.build(item) {
+                        Ok(item) => {
+                            let key = python(new_str(key))?;
+                            if ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), item.as_ptr()) != 0
+                            {
+                                return Err(BuildError::Python);
+                            }
+                        }
+                        Err(error) => error.nest(PathStep::Key(key.clone()), &mut refused)?,
+                    }
+                }
+                BuildError::finish(dict, refused)
+            }
+            ArgValue::Dataclass { type_index, fields } => self.dataclass(*type_index, fields),
+            scalar => python(self.build_scalar(scalar)),
+        }
+    }
+
+    /// Builds the fields, then the instance: a `__post_init__` runs only on valid fields.
+    unsafe fn dataclass(
+        &self,
+        type_index: usize,
+        fields: &[(usize, ArgValue)],
+    ) -> Result<Owned, BuildError> {
+        let LoadedType::Dataclass {
+            class,
+            field_names,
+            field_labels,
+        } = &self.types[type_index]
+        else {
+            return python(internal_error(c"a type index is not a dataclass"));
+        };
+        let mut values = Vec::with_capacity(fields.len());
+        let mut names = Vec::with_capacity(fields.len());
+        let mut refused = Vec::new();
+        for (field, item) in fields {
+            match self.build(item) {
+                Ok(value) => values.push(value),
+                Err(error) => {
+                    error.nest(PathStep::Key(field_labels[*field].clone()), &mut refused)?
+                }
+            }
+            names.push(Owned::from_borrowed(field_names[*field].as_ptr()));
+        }
+        if !refused.is_empty() {
+            return Err(BuildError::Refused(refused));
+        }
+        match call(class, &values, Some(names)) {
+            Some(instance) => Ok(instance),
+            None => Err(refusal_from_exception()),
+        }
+    }
+
+    /// The Python object for a value that holds no dataclass; `None` with a Python
+    /// exception set on failure.
+    unsafe fn build_scalar(&self, value: &ArgValue) -> Option<Owned> {
         match value {
             ArgValue::None => Some(Owned::from_borrowed(ffi::Py_None())),
             ArgValue::Bool(true) => Some(Owned::from_borrowed(ffi::Py_True())),
@@ -142,37 +288,8 @@ impl ValueBuilder {
                 },
                 LoadedType::Dataclass { .. } => internal_error(c"a type index is not an enum"),
             },
-            ArgValue::List(items) => {
-                let list = Owned::from_new(ffi::PyList_New(items.len() as ffi::Py_ssize_t))?;
-                for (index, item) in items.iter().enumerate() {
-                    let item = self.build(item)?;
-                    // PyList_SET_ITEM steals the reference.
-                    ffi::PyList_SET_ITEM(list.as_ptr(), index as ffi::Py_ssize_t, item.into_ptr());
-                }
-                Some(list)
-            }
-            ArgValue::Dict(entries) => {
-                let dict = Owned::from_new(ffi::PyDict_New())?;
-                for (key, item) in entries {
-                    let key = new_str(key)?;
-                    let item = self.build(item)?;
-                    if ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), item.as_ptr()) != 0 {
-                        return None;
-                    }
-                }
-                Some(dict)
-            }
-            ArgValue::Dataclass { type_index, fields } => {
-                let LoadedType::Dataclass { class, field_names } = &self.types[*type_index] else {
-                    return internal_error(c"a type index is not a dataclass");
-                };
-                let mut values = Vec::with_capacity(fields.len());
-                let mut names = Vec::with_capacity(fields.len());
-                for (field, item) in fields {
-                    values.push(self.build(item)?);
-                    names.push(Owned::from_borrowed(field_names[*field].as_ptr()));
-                }
-                call(class, &values, Some(names))
+            ArgValue::List(_) | ArgValue::Dict(_) | ArgValue::Dataclass { .. } => {
+                internal_error(c"a container outside ValueBuilder::build")
             }
             // Resolved by the caller, which holds the handler's defaults.
             ArgValue::MarkerDefault => internal_error(c"a marker default outside a parameter"),
@@ -283,7 +400,16 @@ unsafe fn load_type(spec: &TypeSpec) -> Result<LoadedType, StartupError> {
                 .map(|field| new_str(&field.name))
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| startup_failure(&name))?;
-            Ok(LoadedType::Dataclass { class, field_names })
+            let field_labels = dataclass
+                .fields
+                .iter()
+                .map(|field| field.name.clone())
+                .collect();
+            Ok(LoadedType::Dataclass {
+                class,
+                field_names,
+                field_labels,
+            })
         }
     }
 }

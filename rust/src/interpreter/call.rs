@@ -2,7 +2,7 @@
 
 use pyo3::ffi;
 
-use super::build::{self, ValueBuilder};
+use super::build::{self, BuildError, ValueBuilder};
 use super::lifecycle::{import, lookup_qualname};
 use super::object::{new_str, Owned};
 use super::pyerror::{self, PyErrorText};
@@ -10,7 +10,7 @@ use super::to_json;
 use super::GilHeld;
 use crate::extract::Arg;
 use crate::route_table::RouteSpec;
-use crate::value::ArgValue;
+use crate::value::{ArgRefusal, ArgValue};
 
 /// What a handler produced, as plain data that may leave the interpreter.
 #[derive(Debug)]
@@ -149,10 +149,13 @@ unsafe fn read_marker_defaults(
     Ok(result)
 }
 
-/// A handler call that did not produce a response; the text is for the log.
+/// A handler call that did not produce a response.
 #[derive(Debug)]
-pub struct HandlerFailure {
-    pub detail: String,
+pub enum HandlerFailure {
+    /// The handler (or building its arguments) raised; the text is for the log.
+    Raised { detail: String },
+    /// Dataclass arguments refused their values in `__post_init__`: a 422.
+    Refused(Vec<ArgRefusal>),
 }
 
 impl GilHeld<'_> {
@@ -164,8 +167,11 @@ impl GilHeld<'_> {
         // `handler` and everything created below.
         unsafe {
             let result =
-                call_handler(handler, &loaded.values, args).ok_or_else(|| HandlerFailure {
-                    detail: pyerror::take_current().traceback,
+                call_handler(handler, &loaded.values, args).map_err(|error| match error {
+                    CallError::Refused(refused) => HandlerFailure::Refused(refused),
+                    CallError::Python => HandlerFailure::Raised {
+                        detail: pyerror::take_current().traceback,
+                    },
                 })?;
             let mut body = Vec::with_capacity(64);
             to_json::write_value(&mut body, result.as_ptr()).map_err(|error| {
@@ -175,7 +181,7 @@ impl GilHeld<'_> {
                         format!("the handler's return value cannot be rendered as JSON: {other}")
                     }
                 };
-                HandlerFailure { detail }
+                HandlerFailure::Raised { detail }
             })?;
             Ok(HandlerResponse {
                 status: handler.status,
@@ -185,26 +191,61 @@ impl GilHeld<'_> {
     }
 }
 
-unsafe fn call_handler(handler: &Handler, builder: &ValueBuilder, args: &[Arg]) -> Option<Owned> {
+enum CallError {
+    /// A Python exception is set.
+    Python,
+    Refused(Vec<ArgRefusal>),
+}
+
+unsafe fn call_handler(
+    handler: &Handler,
+    builder: &ValueBuilder,
+    args: &[Arg],
+) -> Result<Owned, CallError> {
     let mut values: Vec<Owned> = Vec::with_capacity(args.len());
+    let mut refused = Vec::new();
     for arg in args {
         let value = match &arg.value {
             ArgValue::MarkerDefault => {
-                let Some(default) = handler.marker_defaults[arg.param].as_ref() else {
-                    return build::internal_error(c"no marker default was loaded for a parameter");
-                };
-                match &default.deepcopy {
-                    Some(deepcopy) => Owned::from_new(ffi::PyObject_CallOneArg(
-                        deepcopy.as_ptr(),
-                        default.value.as_ptr(),
-                    ))?,
-                    None => Owned::from_borrowed(default.value.as_ptr()),
-                }
+                marker_default(handler, arg.param).ok_or(CallError::Python)?
             }
-            value => builder.build(value)?,
+            value => match builder.build(value) {
+                Ok(value) => value,
+                Err(BuildError::Python) => return Err(CallError::Python),
+                Err(BuildError::Refused(refusals)) => {
+                    let param = arg.param;
+                    refused.extend(
+                        refusals
+                            .into_iter()
+                            .map(|refusal| ArgRefusal { param, refusal }),
+                    );
+                    continue;
+                }
+            },
         };
         values.push(value);
     }
+    if !refused.is_empty() {
+        return Err(CallError::Refused(refused));
+    }
+    call_with_keywords(handler, args, &values).ok_or(CallError::Python)
+}
+
+/// A marker's default for one call (deep-copied when mutable).
+unsafe fn marker_default(handler: &Handler, param: usize) -> Option<Owned> {
+    let Some(default) = handler.marker_defaults[param].as_ref() else {
+        return build::internal_error(c"no marker default was loaded for a parameter");
+    };
+    match &default.deepcopy {
+        Some(deepcopy) => Owned::from_new(ffi::PyObject_CallOneArg(
+            deepcopy.as_ptr(),
+            default.value.as_ptr(),
+        )),
+        None => Some(Owned::from_borrowed(default.value.as_ptr())),
+    }
+}
+
+unsafe fn call_with_keywords(handler: &Handler, args: &[Arg], values: &[Owned]) -> Option<Owned> {
     let keywords = if args.len() == handler.keyword_names.len() {
         Owned::from_borrowed(handler.all_keywords.as_ptr())
     } else {

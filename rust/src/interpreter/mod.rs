@@ -13,7 +13,7 @@ pub mod to_json;
 
 use pyo3::ffi;
 
-pub use call::HandlerResponse;
+pub use call::{HandlerFailure, HandlerResponse};
 pub use lifecycle::StartupError;
 
 /// A sub-interpreter with its handlers imported and cached.
