@@ -64,3 +64,20 @@ def basic_server(start_module_server: Callable[[str], ServerProcess]) -> ServerP
 def client(basic_server: ServerProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=basic_server.base_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def params_client(start_module_server: Callable[[str], ServerProcess]) -> Iterator[httpx.Client]:
+    """A client of FasterAPI serving `apps/params_app.py`, shared by a module."""
+    server = start_module_server("params_app:app")
+    with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def params_fastapi():
+    """FastAPI's TestClient for the same `apps/params_app.py`."""
+    from fastapi_twin import fastapi_client
+
+    with fastapi_client("params_app.py") as client:
+        yield client

@@ -32,22 +32,15 @@ def test_invalid_requests_never_run_the_handler(start_server, tmp_path):
     assert calls.read_text() == "7\n"
 
 
-@pytest.fixture(scope="module")
-def params(start_module_server):
-    server = start_module_server("params_app:app")
-    with httpx.Client(base_url=server.base_url, timeout=30) as client:
-        yield client
-
-
 @pytest.mark.parametrize("depth", [100, 1400])
-def test_deeply_nested_bodies_within_every_limit_are_parsed(params, depth):
+def test_deeply_nested_bodies_within_every_limit_are_parsed(params_client, depth):
     body = b"[" * depth + b"]" * depth
-    response = params.post("/depth", content=body, headers=JSON)
+    response = params_client.post("/depth", content=body, headers=JSON)
     assert (response.status_code, response.json()) == (200, depth)
 
 
-def test_bodies_nested_beyond_the_interpreter_limit_are_unreadable(params):
+def test_bodies_nested_beyond_the_interpreter_limit_are_unreadable(params_client):
     depth = 10_000  # beyond CPython's limit on 3.12 (1497) and 3.13 (9998)
-    response = params.post("/list", content=b"[" * depth + b"]" * depth, headers=JSON)
+    response = params_client.post("/list", content=b"[" * depth + b"]" * depth, headers=JSON)
     assert response.status_code == 400
     assert response.json() == {"detail": "There was an error parsing the body"}

@@ -9,12 +9,10 @@ input, since the 422 bodies are where the two could most easily drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from fastapi_twin import fastapi_client
 
 JSON = {"content-type": "application/json"}
 UUID = "12345678-1234-5678-1234-567812345678"
@@ -435,34 +433,21 @@ CASES = [
 COMPARED_HEADERS = ["content-type", "content-length"]
 
 
-@pytest.fixture(scope="module")
-def ours(start_module_server) -> Iterator[httpx.Client]:
-    server = start_module_server("params_app:app")
-    with httpx.Client(base_url=server.base_url, timeout=30) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def fastapi():
-    with fastapi_client("params_app.py") as client:
-        yield client
-
-
 def send(client: httpx.Client, case: Case) -> httpx.Response:
     return client.request(case.method, case.url, headers=case.headers, content=case.body)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_same_response_as_fastapi(ours: httpx.Client, fastapi, case: Case) -> None:
-    theirs = send(fastapi, case)
-    mine = send(ours, case)
+def test_same_response_as_fastapi(params_client, params_fastapi, case: Case) -> None:
+    theirs = send(params_fastapi, case)
+    mine = send(params_client, case)
     assert (mine.status_code, mine.text) == (theirs.status_code, theirs.text)
     assert mine.content == theirs.content
     for header in COMPARED_HEADERS:
         assert mine.headers.get(header) == theirs.headers.get(header), header
 
 
-def test_the_suite_is_large_and_mostly_hostile(fastapi) -> None:
-    statuses = [send(fastapi, case).status_code for case in CASES]
+def test_the_suite_is_large_and_mostly_hostile(params_fastapi) -> None:
+    statuses = [send(params_fastapi, case).status_code for case in CASES]
     assert len(CASES) >= 300
     assert sum(status >= 400 for status in statuses) >= len(CASES) // 3

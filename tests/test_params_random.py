@@ -13,9 +13,7 @@ import random
 from collections.abc import Iterator
 from urllib.parse import quote
 
-import httpx
 import pytest
-from fastapi_twin import fastapi_client
 from test_params_differential import Case, send
 
 COUNT = 300
@@ -83,21 +81,8 @@ def query_cases(rng: random.Random) -> Iterator[Case]:
 CASES = [*body_cases(random.Random(3)), *query_cases(random.Random(4))]
 
 
-@pytest.fixture(scope="module")
-def ours(start_module_server) -> Iterator[httpx.Client]:
-    server = start_module_server("params_app:app")
-    with httpx.Client(base_url=server.base_url, timeout=30) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def fastapi():
-    with fastapi_client("params_app.py") as client:
-        yield client
-
-
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_same_response_as_fastapi(ours: httpx.Client, fastapi, case: Case) -> None:
-    mine, theirs = send(ours, case), send(fastapi, case)
+def test_same_response_as_fastapi(params_client, params_fastapi, case: Case) -> None:
+    mine, theirs = send(params_client, case), send(params_fastapi, case)
     assert (mine.status_code, mine.content) == (theirs.status_code, theirs.content)
     assert mine.headers.get("content-type") == theirs.headers.get("content-type")

@@ -5,22 +5,25 @@
 //! A Rust string cannot hold a surrogate, so each one becomes U+FFFD in the text and is
 //! listed with its byte offset; the parser puts it back where it lands in a JSON string.
 
-/// A decoded body.
-pub struct Decoded {
+/// Text as Python holds it: UTF-8, plus the lone surrogates Python keeps and UTF-8 cannot,
+/// each standing as U+FFFD in `text`. Used for a decoded body and for each JSON string.
+#[derive(Debug, Default)]
+pub struct TextWithSurrogates {
     pub text: String,
     /// `(byte offset of its U+FFFD in text, surrogate)`, in order.
     pub surrogates: Vec<(usize, u32)>,
 }
 
-impl Decoded {
+impl TextWithSurrogates {
     fn with_capacity(capacity: usize) -> Self {
-        Decoded {
+        TextWithSurrogates {
             text: String::with_capacity(capacity),
             surrogates: Vec::new(),
         }
     }
 
-    fn push(&mut self, code: u32) {
+    /// Appends a code point; a surrogate is recorded and stands as U+FFFD.
+    pub fn push(&mut self, code: u32) {
         match char::from_u32(code) {
             Some(character) => self.text.push(character),
             None => {
@@ -32,7 +35,7 @@ impl Decoded {
 }
 
 /// Decodes `body`; `None` where Python raises (`UnicodeDecodeError`).
-pub fn decode(body: &[u8]) -> Option<Decoded> {
+pub fn decode(body: &[u8]) -> Option<TextWithSurrogates> {
     match detect_encoding(body) {
         Encoding::Utf8 { skip } => decode_utf8(&body[skip..]),
         Encoding::Utf16 {
@@ -113,8 +116,8 @@ fn detect_encoding(body: &[u8]) -> Encoding {
 }
 
 /// UTF-8 where a surrogate's three-byte form (`ED A0..BF 80..BF`) is also accepted.
-fn decode_utf8(mut bytes: &[u8]) -> Option<Decoded> {
-    let mut decoded = Decoded::with_capacity(bytes.len());
+fn decode_utf8(mut bytes: &[u8]) -> Option<TextWithSurrogates> {
+    let mut decoded = TextWithSurrogates::with_capacity(bytes.len());
     loop {
         match std::str::from_utf8(bytes) {
             Ok(rest) => {
@@ -137,7 +140,7 @@ fn decode_utf8(mut bytes: &[u8]) -> Option<Decoded> {
     }
 }
 
-fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<Decoded> {
+fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<TextWithSurrogates> {
     if !bytes.len().is_multiple_of(2) {
         return None;
     }
@@ -149,7 +152,7 @@ fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<Decoded> {
             u16::from_be_bytes(pair)
         }
     });
-    let mut decoded = Decoded::with_capacity(bytes.len());
+    let mut decoded = TextWithSurrogates::with_capacity(bytes.len());
     for unit in char::decode_utf16(units) {
         match unit {
             Ok(character) => decoded.text.push(character),
@@ -159,11 +162,11 @@ fn decode_utf16(bytes: &[u8], little_endian: bool) -> Option<Decoded> {
     Some(decoded)
 }
 
-fn decode_utf32(bytes: &[u8], little_endian: bool) -> Option<Decoded> {
+fn decode_utf32(bytes: &[u8], little_endian: bool) -> Option<TextWithSurrogates> {
     if !bytes.len().is_multiple_of(4) {
         return None;
     }
-    let mut decoded = Decoded::with_capacity(bytes.len());
+    let mut decoded = TextWithSurrogates::with_capacity(bytes.len());
     for quad in bytes.chunks_exact(4) {
         let quad = [quad[0], quad[1], quad[2], quad[3]];
         let code = if little_endian {

@@ -7,7 +7,7 @@
 //! repeated keys wins, and each error is reported where the C scanner reports it. Python
 //! 3.13 added its own messages for trailing commas; `python_minor` selects them.
 
-use super::decode::decode;
+use super::decode::{decode, TextWithSurrogates};
 use super::JsonValue;
 
 /// Why a body is not JSON, as FastAPI sees it.
@@ -196,9 +196,9 @@ impl Parser<'_> {
     }
 
     /// Python's `scanstring` (strict): `start` is just after the opening quote.
-    fn string(&self, start: usize) -> Scan<(ParsedString, usize)> {
+    fn string(&self, start: usize) -> Scan<(TextWithSurrogates, usize)> {
         let quote = start - 1;
-        let mut out = ParsedString::default();
+        let mut out = TextWithSurrogates::default();
         let mut index = start;
         loop {
             let chunk_start = index;
@@ -224,7 +224,7 @@ impl Parser<'_> {
             };
             if kind == b'u' {
                 let (code, end) = self.unicode_escape(escape + 1)?;
-                out.push_code(code);
+                out.push(code);
                 index = end;
                 continue;
             }
@@ -244,7 +244,7 @@ impl Parser<'_> {
     }
 
     /// Appends `text[start..end]`, restoring the lone surrogates the body held there.
-    fn copy_chunk(&self, out: &mut ParsedString, start: usize, end: usize) {
+    fn copy_chunk(&self, out: &mut TextWithSurrogates, start: usize, end: usize) {
         let first = self
             .surrogates
             .partition_point(|&(offset, _)| offset < start);
@@ -254,7 +254,7 @@ impl Parser<'_> {
             .take_while(|(offset, _)| *offset < end)
         {
             out.text.push_str(&self.text[copied..offset]);
-            out.push_code(code);
+            out.push(code);
             copied = offset + '\u{fffd}'.len_utf8();
         }
         out.text.push_str(&self.text[copied..end]);
@@ -383,26 +383,7 @@ enum Next {
     Element(usize),
 }
 
-/// A JSON string as Python holds it: UTF-8 text, plus where lone surrogates stand (as
-/// U+FFFD in `text`), which Python keeps and UTF-8 cannot.
-#[derive(Default)]
-struct ParsedString {
-    text: String,
-    /// Byte offsets into `text` of each U+FFFD that stands for a surrogate, and the surrogate.
-    surrogates: Vec<(usize, u32)>,
-}
-
-impl ParsedString {
-    fn push_code(&mut self, code: u32) {
-        match char::from_u32(code) {
-            Some(character) => self.text.push(character),
-            None => {
-                self.surrogates.push((self.text.len(), code));
-                self.text.push('\u{fffd}');
-            }
-        }
-    }
-
+impl TextWithSurrogates {
     fn into_value(self) -> JsonValue {
         if self.surrogates.is_empty() {
             return JsonValue::Str(self.text);
