@@ -68,6 +68,9 @@ pub struct Refusal {
     pub assertion: bool,
     /// `str()` of the exception.
     pub message: String,
+    /// The exception's attributes (`vars(exc)`) as JSON, which FastAPI shows as the error's
+    /// `ctx.error`; `{}` for a plain exception.
+    pub attributes_json: String,
 }
 
 /// A [`Refusal`] in the argument of parameter `param`; it travels back from the worker to

@@ -333,6 +333,20 @@ class Range:
         assert self.high < 1000, "high is too large"
         if self.low == 13:
             raise TypeError("unlucky")  # not a validation error: a 500, as in FastAPI
+        if self.low == 7:
+            raise RangeError("seven is reserved", code=7)  # its attributes show in ctx
+        if self.low == 8:
+            error = ValueError("eight")
+            error.add_note("try nine")
+            raise error
+        if self.low == 9:
+            raise ValueError("bad \ud800")  # FastAPI cannot render this message: a 500
+
+
+class RangeError(ValueError):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -349,3 +363,8 @@ def make_range(window: Range):
 @app.post("/bookings")
 def bookings(booking: Booking, extra: Range | None = Body(None)):
     return [seen(booking), seen(extra)]
+
+
+@app.post("/named")
+def named(name: str = Body(embed=True, max_length=5)):
+    return len(name)

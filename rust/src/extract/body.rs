@@ -87,11 +87,18 @@ pub fn locate_refusals(
                 }
             }
             let message = refusal.message.clone();
+            let attributes_json = refusal.attributes_json.clone();
             ValidationError {
                 kind: if refusal.assertion {
-                    ErrorKind::AssertionError(message)
+                    ErrorKind::AssertionError {
+                        message,
+                        attributes_json,
+                    }
                 } else {
-                    ErrorKind::ValueError(message)
+                    ErrorKind::ValueError {
+                        message,
+                        attributes_json,
+                    }
                 },
                 loc,
                 input: ErrorInput::Json(value.cloned().unwrap_or(JsonValue::Null)),

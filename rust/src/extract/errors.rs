@@ -58,10 +58,18 @@ pub enum ErrorKind {
     DataclassType(String),
     /// A `json.JSONDecodeError` message.
     JsonInvalid(&'static str),
-    /// A dataclass's `__post_init__` raised `ValueError` with this text.
-    ValueError(String),
-    /// A dataclass's `__post_init__` raised `AssertionError` with this text.
-    AssertionError(String),
+    /// A dataclass's `__post_init__` raised `ValueError`: its text and its attributes as JSON.
+    ValueError {
+        message: String,
+        attributes_json: String,
+    },
+    /// The same for `AssertionError`.
+    AssertionError {
+        message: String,
+        attributes_json: String,
+    },
+    /// A `str` holding lone surrogates where pydantic needs its text (a length or pattern).
+    StringUnicode,
 }
 
 /// A value of an error's `ctx` object.
@@ -69,8 +77,8 @@ enum CtxValue<'a> {
     Number(Bound),
     Size(usize),
     Text(&'a str),
-    /// The exception itself, which FastAPI's encoder renders as `{}`.
-    Exception,
+    /// JSON rendered elsewhere (an exception's attributes, as FastAPI's encoder shows it).
+    Json(&'a str),
 }
 
 fn plural(count: usize) -> &'static str {
@@ -131,8 +139,9 @@ impl ErrorKind {
             DictType => "dict_type",
             DataclassType(_) => "dataclass_type",
             JsonInvalid(_) => "json_invalid",
-            ValueError(_) => "value_error",
-            AssertionError(_) => "assertion_error",
+            ValueError { .. } => "value_error",
+            AssertionError { .. } => "assertion_error",
+            StringUnicode => "string_unicode",
         }
     }
 
@@ -216,8 +225,11 @@ impl ErrorKind {
                 format!("Input should be a dictionary or an instance of {name}").into()
             }
             JsonInvalid(_) => fixed("JSON decode error"),
-            ValueError(text) => format!("Value error, {text}").into(),
-            AssertionError(text) => format!("Assertion failed, {text}").into(),
+            ValueError { message, .. } => format!("Value error, {message}").into(),
+            AssertionError { message, .. } => format!("Assertion failed, {message}").into(),
+            StringUnicode => fixed(
+                "Input should be a valid string, unable to parse raw data as a unicode string",
+            ),
         }
     }
 
@@ -250,7 +262,12 @@ impl ErrorKind {
             ],
             DataclassType(name) => vec![("class_name", CtxValue::Text(name))],
             JsonInvalid(message) => vec![("error", CtxValue::Text(message))],
-            ValueError(_) | AssertionError(_) => vec![("error", CtxValue::Exception)],
+            ValueError {
+                attributes_json, ..
+            }
+            | AssertionError {
+                attributes_json, ..
+            } => vec![("error", CtxValue::Json(attributes_json))],
             _ => Vec::new(),
         }
     }
@@ -351,7 +368,7 @@ pub fn render_422(errors: &[ValidationError]) -> Result<Vec<u8>, Unrenderable> {
                     CtxValue::Number(Bound::Float(number)) => json::write_f64(&mut out, *number)?,
                     CtxValue::Size(size) => json::write_i64(&mut out, *size as i64),
                     CtxValue::Text(text) => json::write_str(&mut out, text),
-                    CtxValue::Exception => out.extend_from_slice(b"{}"),
+                    CtxValue::Json(json) => out.extend_from_slice(json.as_bytes()),
                 }
             }
             out.push(b'}');
@@ -461,7 +478,10 @@ mod tests {
     #[test]
     fn post_init_refusals_render_the_exception_as_an_empty_object() {
         let errors = [ValidationError {
-            kind: ErrorKind::ValueError("low must not exceed high".into()),
+            kind: ErrorKind::ValueError {
+                message: "low must not exceed high".into(),
+                attributes_json: "{}".into(),
+            },
             loc: vec!["body".into()],
             input: ErrorInput::Json(JsonValue::Object(vec![])),
         }];

@@ -12,6 +12,7 @@ use pyo3::ffi;
 use super::lifecycle::{import, lookup_qualname};
 use super::object::{new_str, str_as_utf8, Owned};
 use super::pyerror;
+use super::to_json;
 use super::StartupError;
 use crate::route_table::RouteTable;
 use crate::schema::{Schema, TypeSpec};
@@ -44,8 +45,10 @@ impl BuildError {
         match self {
             BuildError::Python => Err(BuildError::Python),
             BuildError::Refused(nested) => {
+                // Paths grow outward as the error bubbles up; they are reversed once, at the
+                // parameter (`Refusal::path` is innermost-first until then).
                 for mut refusal in nested {
-                    refusal.path.insert(0, step.clone());
+                    refusal.path.push(step.clone());
                     refused.push(refusal);
                 }
                 Ok(())
@@ -79,16 +82,37 @@ unsafe fn refusal_from_exception() -> BuildError {
     let Some(exception) = Owned::from_new(ffi::PyErr_GetRaisedException()) else {
         return BuildError::Python;
     };
-    let message = Owned::from_new(ffi::PyObject_Str(exception.as_ptr()))
-        .and_then(|text| str_as_utf8(text.as_ptr()).map(str::to_owned));
-    if message.is_none() {
+    // FastAPI renders the message and `vars(exc)`; where it cannot (a lone surrogate, an
+    // attribute JSON cannot hold) it answers 500, so the exception is raised again.
+    let rendered = exception_text(&exception).zip(exception_attributes(&exception));
+    let Some((message, attributes_json)) = rendered else {
         ffi::PyErr_Clear();
-    }
+        ffi::PyErr_SetRaisedException(exception.into_ptr());
+        return BuildError::Python;
+    };
     BuildError::Refused(vec![Refusal {
         path: Vec::new(),
         assertion,
-        message: message.unwrap_or_default(),
+        message,
+        attributes_json,
     }])
+}
+
+/// `str(exc)` as UTF-8; `None` (with an exception set) if it cannot be.
+unsafe fn exception_text(exception: &Owned) -> Option<String> {
+    let text = Owned::from_new(ffi::PyObject_Str(exception.as_ptr()))?;
+    str_as_utf8(text.as_ptr()).map(str::to_owned)
+}
+
+/// `vars(exc)` as JSON (`{}` when it has no attributes); `None` if it cannot be rendered.
+unsafe fn exception_attributes(exception: &Owned) -> Option<String> {
+    let attributes = Owned::from_new(ffi::PyObject_GetAttrString(
+        exception.as_ptr(),
+        c"__dict__".as_ptr(),
+    ))?;
+    let mut json = Vec::new();
+    to_json::write_value(&mut json, attributes.as_ptr()).ok()?;
+    String::from_utf8(json).ok()
 }
 
 /// The standard-library classes values may need; imported only if some schema uses them.
@@ -160,22 +184,27 @@ impl ValueBuilder {
     pub unsafe fn build(&self, value: &ArgValue) -> Result<Owned, BuildError> {
         match value {
             ArgValue::List(items) => {
-                let list = python(Owned::from_new(ffi::PyList_New(
-                    items.len() as ffi::Py_ssize_t
-                )))?;
+                // Items first: a list with empty slots must never be visible to Python code
+                // (an item's `__post_init__` could find it through the garbage collector).
+                let mut built = Vec::with_capacity(items.len());
                 let mut refused = Vec::new();
                 for (index, item) in items.iter().enumerate() {
                     match self.build(item) {
-                        // PyList_SET_ITEM steals the reference.
-                        Ok(item) => ffi::PyList_SET_ITEM(
-                            list.as_ptr(),
-                            index as ffi::Py_ssize_t,
-                            item.into_ptr(),
-                        ),
+                        Ok(item) => built.push(item),
                         Err(error) => error.nest(PathStep::Index(index), &mut refused)?,
                     }
                 }
-                BuildError::finish(list, refused)
+                if !refused.is_empty() {
+                    return Err(BuildError::Refused(refused));
+                }
+                let list = python(Owned::from_new(ffi::PyList_New(
+                    built.len() as ffi::Py_ssize_t
+                )))?;
+                for (index, item) in built.into_iter().enumerate() {
+                    // PyList_SET_ITEM steals the reference.
+                    ffi::PyList_SET_ITEM(list.as_ptr(), index as ffi::Py_ssize_t, item.into_ptr());
+                }
+                Ok(list)
             }
             ArgValue::Dict(entries) => {
                 let dict = python(Owned::from_new(ffi::PyDict_New()))?;

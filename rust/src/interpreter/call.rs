@@ -214,11 +214,10 @@ unsafe fn call_handler(
                 Err(BuildError::Python) => return Err(CallError::Python),
                 Err(BuildError::Refused(refusals)) => {
                     let param = arg.param;
-                    refused.extend(
-                        refusals
-                            .into_iter()
-                            .map(|refusal| ArgRefusal { param, refusal }),
-                    );
+                    refused.extend(refusals.into_iter().map(|mut refusal| {
+                        refusal.path.reverse(); // built innermost-first
+                        ArgRefusal { param, refusal }
+                    }));
                     continue;
                 }
             },

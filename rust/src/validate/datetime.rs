@@ -42,7 +42,10 @@ pub fn datetime(input: Input<'_>) -> Result<ArgValue, ErrorKind> {
                 .map_err(|error| ErrorKind::DatetimeParsing(explain(error)))?
         }
         Input::Json(JsonValue::BigInt(digits)) => {
-            return Err(ErrorKind::DatetimeParsing(explain(out_of_range(digits))))
+            return Err(match out_of_range(digits) {
+                Some(error) => ErrorKind::DatetimeParsing(explain(error)),
+                None => ErrorKind::DatetimeType,
+            })
         }
         Input::Json(JsonValue::Float(number)) => {
             if number.is_nan() {
@@ -102,9 +105,10 @@ pub fn date(input: Input<'_>) -> Result<ArgValue, ErrorKind> {
     let parsed = match input {
         Input::Json(JsonValue::Int(number)) => from_timestamp(*number)?,
         Input::Json(JsonValue::BigInt(digits)) => {
-            return Err(ErrorKind::DateFromDatetimeParsing(explain(out_of_range(
-                digits,
-            ))))
+            return Err(match out_of_range(digits) {
+                Some(error) => ErrorKind::DateFromDatetimeParsing(explain(error)),
+                None => ErrorKind::DateType,
+            })
         }
         Input::Json(JsonValue::Float(number)) => {
             if number.is_nan() {
@@ -139,13 +143,17 @@ pub fn date(input: Input<'_>) -> Result<ArgValue, ErrorKind> {
     Ok(ArgValue::Date(date_value(parsed)))
 }
 
-/// Why a timestamp beyond i64 is refused: before year 0 or after 9999, by its sign.
-fn out_of_range(digits: &str) -> ParseError {
-    if digits.starts_with('-') {
+/// Why a timestamp beyond i64 is refused: before year 0 or after 9999, by its sign; `None`
+/// when it does not even fit a float, which pydantic then refuses as not a date at all.
+fn out_of_range(digits: &str) -> Option<ParseError> {
+    if digits.parse::<f64>().map_or(true, f64::is_infinite) {
+        return None;
+    }
+    Some(if digits.starts_with('-') {
         ParseError::DateTooSmall
     } else {
         ParseError::DateTooLarge
-    }
+    })
 }
 
 /// The date of a datetime at exactly midnight.

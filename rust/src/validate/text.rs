@@ -8,6 +8,12 @@ use crate::value::ArgValue;
 
 pub fn string(input: Input<'_>, rules: &StrRules) -> Result<ArgValue, ErrorKind> {
     let text = input.as_text().ok_or(ErrorKind::StringType)?;
+    let constrained =
+        rules.min_length.is_some() || rules.max_length.is_some() || rules.pattern.is_some();
+    if constrained && matches!(input, Input::Json(JsonValue::LoneSurrogates { .. })) {
+        // pydantic needs the text itself to measure or match it, and a surrogate has none.
+        return Err(ErrorKind::StringUnicode);
+    }
     if rules.min_length.is_some() || rules.max_length.is_some() {
         // pydantic counts characters (code points), not bytes.
         let length = text.chars().count();
