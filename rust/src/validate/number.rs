@@ -24,20 +24,18 @@ pub fn int(input: Input<'_>, rules: &NumberRules) -> Result<ArgValue, ErrorKind>
             None => return Err(ErrorKind::IntType),
         },
     };
-    let as_f64 = match &value {
-        ArgValue::Int(number) => *number as f64,
-        ArgValue::BigInt(digits) => digits.parse().unwrap_or(f64::INFINITY),
+    let (exact, as_f64) = match &value {
+        ArgValue::Int(number) => (Some(*number), *number as f64),
+        ArgValue::BigInt(digits) => (None, digits.parse().unwrap_or(f64::INFINITY)),
         _ => unreachable!("ints only"),
     };
-    let exact = match &value {
-        ArgValue::Int(number) => Some(*number),
-        _ => None,
-    };
-    check_bounds(rules, |bound| match (exact, bound) {
-        (Some(number), Bound::Int(limit)) => number.cmp(&limit),
-        // Beyond i64 in either direction: past every integer bound (which fit an i64).
-        (None, Bound::Int(_)) => as_f64.total_cmp(&0.0),
-        _ => as_f64.total_cmp(&bound.as_f64()),
+    check_bounds(rules, |bound| {
+        Some(match (exact, bound) {
+            (Some(number), Bound::Int(limit)) => number.cmp(&limit),
+            // Beyond i64 in either direction: past every integer bound (which fit an i64).
+            (None, Bound::Int(_)) => as_f64.total_cmp(&0.0),
+            _ => as_f64.total_cmp(&bound.as_f64()),
+        })
     })?;
     Ok(value)
 }
@@ -56,57 +54,35 @@ pub fn float(input: Input<'_>, rules: &NumberRules) -> Result<ArgValue, ErrorKin
             None => return Err(ErrorKind::FloatType),
         },
     };
-    // NaN fails every bound, as in pydantic: the first bound in its order reports it.
-    if value.is_nan() && has_bounds(rules) {
-        return Err(first_bound_error(rules));
-    }
-    check_bounds(rules, |bound| {
-        value
-            .partial_cmp(&bound.as_f64())
-            .unwrap_or(std::cmp::Ordering::Equal)
-    })?;
+    // NaN compares as unordered, so it fails every bound, as in pydantic.
+    check_bounds(rules, |bound| value.partial_cmp(&bound.as_f64()))?;
     Ok(ArgValue::Float(value))
 }
 
-fn has_bounds(rules: &NumberRules) -> bool {
-    rules.gt.is_some() || rules.ge.is_some() || rules.lt.is_some() || rules.le.is_some()
-}
-
-fn first_bound_error(rules: &NumberRules) -> ErrorKind {
-    if let Some(bound) = rules.le {
-        ErrorKind::LessThanEqual(bound)
-    } else if let Some(bound) = rules.lt {
-        ErrorKind::LessThan(bound)
-    } else if let Some(bound) = rules.ge {
-        ErrorKind::GreaterThanEqual(bound)
-    } else {
-        ErrorKind::GreaterThan(rules.gt.expect("some bound is set"))
-    }
-}
-
 /// pydantic-core's order: `le`, `lt`, `ge`, `gt`; the first failure is the only error.
+/// `compare` orders the value against a bound; `None` (unordered: NaN) fails any bound.
 fn check_bounds(
     rules: &NumberRules,
-    compare: impl Fn(Bound) -> std::cmp::Ordering,
+    compare: impl Fn(Bound) -> Option<std::cmp::Ordering>,
 ) -> Result<(), ErrorKind> {
     use std::cmp::Ordering::*;
     if let Some(bound) = rules.le {
-        if compare(bound) == Greater {
+        if !matches!(compare(bound), Some(Less | Equal)) {
             return Err(ErrorKind::LessThanEqual(bound));
         }
     }
     if let Some(bound) = rules.lt {
-        if compare(bound) != Less {
+        if compare(bound) != Some(Less) {
             return Err(ErrorKind::LessThan(bound));
         }
     }
     if let Some(bound) = rules.ge {
-        if compare(bound) == Less {
+        if !matches!(compare(bound), Some(Greater | Equal)) {
             return Err(ErrorKind::GreaterThanEqual(bound));
         }
     }
     if let Some(bound) = rules.gt {
-        if compare(bound) != Greater {
+        if compare(bound) != Some(Greater) {
             return Err(ErrorKind::GreaterThan(bound));
         }
     }
