@@ -9,7 +9,7 @@ use std::ffi::CString;
 
 use pyo3::ffi;
 
-use super::lifecycle::{import, lookup_qualname};
+use super::lifecycle::{attribute_of, import, lookup_qualname};
 use super::object::{new_str, str_as_utf8, Owned};
 use super::pyerror;
 use super::to_json;
@@ -393,11 +393,6 @@ fn startup_failure(what: &str) -> StartupError {
     StartupError {
         message: format!("cannot load {what} in a sub-interpreter: {}", error.summary),
     }
-}
-
-unsafe fn attribute_of(module: &str, name: &str) -> Result<Owned, StartupError> {
-    let loaded = import(module)?;
-    lookup_qualname(&loaded, module, name)
 }
 
 unsafe fn load_type(spec: &TypeSpec) -> Result<LoadedType, StartupError> {

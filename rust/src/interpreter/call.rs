@@ -3,7 +3,7 @@
 use pyo3::ffi;
 
 use super::build::{self, BuildError, ValueBuilder};
-use super::lifecycle::{import, lookup_qualname};
+use super::lifecycle::attribute_of;
 use super::object::{new_str, Owned};
 use super::pyerror::{self, PyErrorText};
 use super::to_json;
@@ -82,17 +82,7 @@ unsafe fn read_marker_defaults(
     route: &RouteSpec,
 ) -> Result<Vec<Option<MarkerDefault>>, PyErrorText> {
     let failed = || pyerror::take_current();
-    let module = import("fasterapi.params").map_err(|error| PyErrorText {
-        summary: error.message.clone(),
-        traceback: error.message,
-    })?;
-    let reader =
-        lookup_qualname(&module, "fasterapi.params", "marker_defaults").map_err(|error| {
-            PyErrorText {
-                summary: error.message.clone(),
-                traceback: error.message,
-            }
-        })?;
+    let reader = attribute_of("fasterapi.params", "marker_defaults")?;
     let defaults = Owned::from_new(ffi::PyObject_CallOneArg(reader.as_ptr(), function.as_ptr()))
         .ok_or_else(failed)?;
     let mut deepcopy: Option<Owned> = None;
@@ -123,17 +113,7 @@ unsafe fn read_marker_defaults(
         };
         let copier = if copy {
             if deepcopy.is_none() {
-                let copy_module = import("copy").map_err(|error| PyErrorText {
-                    summary: error.message.clone(),
-                    traceback: error.message,
-                })?;
-                deepcopy = Some(
-                    Owned::from_new(ffi::PyObject_GetAttrString(
-                        copy_module.as_ptr(),
-                        c"deepcopy".as_ptr(),
-                    ))
-                    .ok_or_else(failed)?,
-                );
+                deepcopy = Some(attribute_of("copy", "deepcopy")?);
             }
             deepcopy
                 .as_ref()

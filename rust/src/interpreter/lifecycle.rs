@@ -8,7 +8,7 @@ use pyo3::ffi;
 use super::build::ValueBuilder;
 use super::call::Handler;
 use super::object::{new_str, Owned};
-use super::pyerror;
+use super::pyerror::{self, PyErrorText};
 use super::{Interpreter, Loaded};
 use crate::route_table::RouteTable;
 
@@ -16,6 +16,15 @@ use crate::route_table::RouteTable;
 #[derive(Debug, Clone)]
 pub struct StartupError {
     pub message: String,
+}
+
+impl From<StartupError> for PyErrorText {
+    fn from(error: StartupError) -> Self {
+        PyErrorText {
+            summary: error.message.clone(),
+            traceback: error.message,
+        }
+    }
 }
 
 /// Interpreter creation touches runtime-wide state; one at a time keeps it simple and safe
@@ -153,6 +162,15 @@ pub(super) unsafe fn import(module: &str) -> Result<Owned, StartupError> {
             ),
         }
     })
+}
+
+/// `module.qualname`, imported into the current interpreter.
+///
+/// # Safety
+/// The current thread holds an interpreter's GIL.
+pub(super) unsafe fn attribute_of(module: &str, qualname: &str) -> Result<Owned, StartupError> {
+    let loaded = import(module)?;
+    lookup_qualname(&loaded, module, qualname)
 }
 
 pub(super) unsafe fn lookup_qualname(
