@@ -42,6 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=30.0,
         help="seconds to let in-flight requests finish after SIGINT/SIGTERM (default 30)",
     )
+    run.add_argument(
+        "--strict-isolation",
+        action="store_true",
+        help="refuse to start if a route cannot run in sub-interpreters, instead of "
+        "running it on the main interpreter",
+    )
+    check = commands.add_parser(
+        "check", help="report where each route would run (sub-interpreters or main), then exit"
+    )
+    check.add_argument("app", help="the app: MODULE:ATTR or FILE.py[:ATTR] (ATTR: app)")
+    check.add_argument("--interpreters", type=_positive, default=None)
+    check.add_argument("--strict-isolation", action="store_true")
     return parser
 
 
@@ -54,12 +66,16 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from fasterapi.server import run
+    from fasterapi.server import available_cpus, plan, run
 
     try:
         app = load_app(args.app)
         if not isinstance(app, FasterAPI):
             raise AppLoadError(f"'{args.app}' is a {type(app).__name__}, not a FasterAPI app")
+        if args.command == "check":
+            placement = plan(app, strict_isolation=args.strict_isolation)
+            print(placement.report(app, args.interpreters or available_cpus()))
+            return 0
         run(
             app,
             host=args.host,
@@ -68,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             io_threads=args.io_threads,
             log_level=args.log_level,
             graceful_timeout=args.graceful_timeout,
+            strict_isolation=args.strict_isolation,
         )
     except (StartupError, TypeError, ValueError) as error:
         print(f"Error: {error}", file=sys.stderr)

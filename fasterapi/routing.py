@@ -17,7 +17,7 @@ from typing import Any
 
 from fasterapi.exceptions import StartupError
 from fasterapi.modules import importable_name
-from fasterapi.schema import TypeRegistry
+from fasterapi.schema import TypeRegistry, classes_modules
 from fasterapi.signature import ParamSpec, embeds_body, parameter_specs
 
 _FIX = "define it with `def` at module level (or as a static/class method of a module-level class)"
@@ -34,6 +34,9 @@ class Route:
     qualname: str
     params: tuple[ParamSpec, ...]
     status_code: int
+    is_async: bool = False
+    # False: always run on the main interpreter; None: wherever its modules can load.
+    isolated: bool | None = None
 
     @property
     def embed_body(self) -> bool:
@@ -48,10 +51,29 @@ class Route:
             "params": [param.table_entry(registry) for param in self.params],
             "embed_body": self.embed_body,
             "status_code": self.status_code,
+            "is_async": self.is_async,
         }
 
+    @property
+    def endpoint(self) -> str:
+        return f"{self.module}:{self.qualname}"
 
-def build_route(handler: Any, path: str, methods: Sequence[str], status_code: int | None) -> Route:
+    def needed_modules(self) -> list[str]:
+        """The modules an interpreter imports to run this route: the handler's and those
+        of the classes its parameters use."""
+        modules = [self.module]
+        for param in self.params:
+            modules.extend(classes_modules(param.schema))
+        return list(dict.fromkeys(modules))
+
+
+def build_route(
+    handler: Any,
+    path: str,
+    methods: Sequence[str],
+    status_code: int | None,
+    isolated: bool | None = None,
+) -> Route:
     """Validates `handler`'s shape and records it; raises `TypeError` naming the fix."""
     function = handler.__func__ if isinstance(handler, (staticmethod, classmethod)) else handler
     if not inspect.isfunction(function):
@@ -66,8 +88,6 @@ def build_route(handler: Any, path: str, methods: Sequence[str], status_code: in
         raise TypeError(
             f"{name} is defined inside a function, so sub-interpreters cannot import it; {_FIX}"
         )
-    if inspect.iscoroutinefunction(function):
-        raise TypeError(f"{name}: `async def` handlers are not supported yet; use `def`")
     if not path.startswith("/"):
         raise ValueError(f"{name}: route path {path!r} must start with '/'")
     return Route(
@@ -78,6 +98,8 @@ def build_route(handler: Any, path: str, methods: Sequence[str], status_code: in
         qualname=function.__qualname__,
         params=parameter_specs(function, path, bound_first=isinstance(handler, classmethod)),
         status_code=status_code or 200,
+        is_async=inspect.iscoroutinefunction(function),
+        isolated=isolated,
     )
 
 

@@ -82,10 +82,10 @@ def schema_for(annotation: Any) -> Schema:
         dataclass_fields(annotation)  # fail now, at decoration, on an unsupported field
         return {"type": "dataclass", "cls": annotation}
     if _is_pydantic_model(annotation):
-        raise UnsupportedType(
-            f"{annotation!r} is a pydantic model; pydantic cannot load in sub-interpreters "
-            "(see docs/parameters.md); use a dataclass"
-        )
+        if "<locals>" in annotation.__qualname__:
+            raise UnsupportedType(f"{annotation.__qualname__} is defined inside a function")
+        # pydantic validates it, on the main interpreter (see docs/compatibility.md).
+        return {"type": "model", "cls": annotation}
     raise UnsupportedType(
         f"{annotation!r} is not a supported parameter type (supported: int, float, str, "
         "bool, bytes, uuid.UUID, datetime, date, Enum, dataclasses, list[...], "
@@ -157,7 +157,7 @@ def is_scalar(schema: Schema) -> bool:
     """FastAPI's "scalar field": what it reads from the query string when not marked."""
     if schema["type"] == "nullable":
         return is_scalar(schema["inner"])
-    return schema["type"] not in ("list", "dict", "dataclass")
+    return schema["type"] not in ("list", "dict", "dataclass", "model")
 
 
 def is_sequence_of_scalars(schema: Schema) -> bool:
@@ -255,6 +255,43 @@ def _is_pydantic_model(annotation: Any) -> bool:
     )
 
 
+def classes_modules(schema: Schema) -> list[str]:
+    """The modules of the enums, dataclasses and models `schema` uses, nested ones too."""
+    found: list[str] = []
+    seen: set[type] = set()
+
+    def visit(schema: Schema) -> None:
+        cls = schema.get("cls")
+        if cls is not None and cls not in seen:
+            seen.add(cls)
+            found.append(importable_name(cls.__module__))
+            if dataclasses.is_dataclass(cls):
+                for field in dataclass_fields(cls):
+                    visit(field.schema)
+        for key in ("items", "values", "inner"):
+            if key in schema:
+                visit(schema[key])
+
+    visit(schema)
+    return found
+
+
+def contains_nested_model(schema: Schema) -> bool:
+    """A pydantic model somewhere other than the top of a (nullable) schema."""
+
+    def nested(schema: Schema) -> bool:
+        if schema["type"] == "model":
+            return True
+        if schema["type"] == "dataclass":
+            return any(nested(field.schema) for field in dataclass_fields(schema["cls"]))
+        return any(nested(schema[key]) for key in ("items", "values", "inner") if key in schema)
+
+    top = schema["inner"] if schema["type"] == "nullable" else schema
+    if top["type"] == "model":
+        return False
+    return nested(top)
+
+
 class TypeRegistry:
     """Collects the enums and dataclasses that a route table's schemas refer to."""
 
@@ -283,7 +320,9 @@ class TypeRegistry:
             "name": cls.__name__,
         }
         self.types.append(entry)  # placed before its fields: they may refer back to it
-        if issubclass(cls, enum.Enum):
+        if _is_pydantic_model(cls):
+            entry["kind"] = "model"
+        elif issubclass(cls, enum.Enum):
             values = [member.value for member in cls]
             entry["kind"] = "enum"
             entry["values"] = values

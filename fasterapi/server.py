@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from fasterapi.exceptions import StartupError
+from fasterapi.placement import Placement, place_routes, probe_in_subinterpreter
 from fasterapi.routing import check_reachable
 from fasterapi.schema import TypeRegistry
 
@@ -34,33 +35,63 @@ def run(
     io_threads: int | None = None,
     log_level: str = "info",
     graceful_timeout: float = 30.0,
+    strict_isolation: bool = False,
 ) -> None:
-    """Serves `app` until SIGINT or SIGTERM; raises `StartupError` if it cannot start."""
-    for route in app.routes:
-        check_reachable(route)
+    """Serves `app` until SIGINT or SIGTERM; raises `StartupError` if it cannot start.
+
+    Routes whose modules cannot load in a sub-interpreter run on the main interpreter
+    (see `fasterapi.placement`); `strict_isolation=True` makes that a startup error.
+    """
     from fasterapi import _core  # only here: handler modules must not load the core
 
     cpus = available_cpus()
-    registry = TypeRegistry()
-    table = {
-        "routes": [route.table_entry(registry) for route in app.routes],
-        "types": registry.types,
-        "sys_path": [os.path.abspath(entry or os.curdir) for entry in sys.path],
-        "python_minor": sys.version_info.minor,
-    }
+    interpreters = interpreters or cpus
+    placement = plan(app, strict_isolation=strict_isolation)
+    table = route_table(app, placement)
+    if sys.version_info < (3, 13) and (app.runs_lifespan or any(r.is_async for r in app.routes)):
+        from fasterapi.worker_loop import prime_in_main_interpreter
+
+        prime_in_main_interpreter()
     config = {
         "host": host,
         "port": port,
-        "interpreters": interpreters or cpus,
+        "interpreters": interpreters,
         "io_threads": io_threads or max(1, cpus // 2),
         "log_level": log_level,
         "graceful_timeout": graceful_timeout,
+        "report": placement.report(app, interpreters),
     }
     with _signals_for_rust():
         try:
             _core.serve(table, config)
         except RuntimeError as error:
             raise StartupError(str(error)) from None
+
+
+def plan(app: FasterAPI, *, strict_isolation: bool = False) -> Placement:
+    """Checks that every handler is reachable by name and decides where each route runs."""
+    for route in app.routes:
+        check_reachable(route)
+    return place_routes(app, probe_in_subinterpreter, strict=strict_isolation)
+
+
+def route_table(app: FasterAPI, placement: Placement) -> dict[str, Any]:
+    """The plain data the Rust core serves from."""
+    registry = TypeRegistry()
+    routes = []
+    for index, route in enumerate(app.routes):
+        entry = route.table_entry(registry)
+        entry["on_main"] = index in placement.on_main
+        routes.append(entry)
+    location = placement.app_location
+    return {
+        "routes": routes,
+        "types": registry.types,
+        "sys_path": [os.path.abspath(entry or os.curdir) for entry in sys.path],
+        "python_minor": sys.version_info.minor,
+        "app": None if location is None else {"module": location[0], "attribute": location[1]},
+        "lifespan": app.runs_lifespan,
+    }
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from fasterapi.schema import (
     Schema,
     TypeRegistry,
     UnsupportedType,
+    contains_nested_model,
     is_scalar,
     is_sequence_of_scalars,
     schema_for,
@@ -108,6 +109,11 @@ def embeds_body(specs: tuple[ParamSpec, ...]) -> bool:
 def _spec(parameter: inspect.Parameter, hint: Any, in_path: set[str]) -> ParamSpec:
     marker = _marker(parameter, hint)
     schema = schema_for(hint)
+    if contains_nested_model(schema):
+        raise UnsupportedType(
+            "a pydantic model is supported as a body parameter's whole type (or `Model | "
+            "None`), not inside a list, dict or dataclass"
+        )
     if marker is not None:
         schema = with_constraints(schema, marker.constraints)
     source = _source(parameter.name, marker, schema, in_path)

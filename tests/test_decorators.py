@@ -50,10 +50,6 @@ def make_local():
     return local_handler
 
 
-async def async_handler():
-    return {}
-
-
 def takes_a_set(values: set[int]):
     return values
 
@@ -79,8 +75,8 @@ def make_local_dataclass_handler():
     return handler
 
 
-def takes_a_pydantic_like_model(item: BaseModel):
-    return item
+def takes_a_list_of_models(items: list[BaseModel]):
+    return items
 
 
 def path_marker_without_segment(item_id: int = Path()):
@@ -156,12 +152,11 @@ def dict_in_a_header(x_data: dict = Header()):
         (lambda: {}, "a lambda cannot be a FasterAPI handler"),
         (make_local(), "is defined inside a function"),
         (print, "must be a plain function"),
-        (async_handler, "`async def` handlers are not supported yet"),
         (takes_a_set, "set[int] is not a supported parameter type"),
         (takes_varargs, "*args and **kwargs cannot be request parameters"),
         (takes_a_union, "unions other than `X | None` are not supported"),
         (make_local_dataclass_handler(), "Local is defined inside a function"),
-        (takes_a_pydantic_like_model, "is a pydantic model"),
+        (takes_a_list_of_models, "a pydantic model is supported as a body parameter's whole"),
         (path_marker_without_segment, "Path() is used but the route path has no {item_id}"),
         (length_on_an_int, "constraint max_length does not apply to a int value"),
         (fractional_bound_on_an_int, "gt=1.5 must be an integer for an int"),
@@ -194,3 +189,17 @@ def test_a_path_segment_without_a_parameter_is_refused():
 
 def module_level_without_params():
     return {}
+
+
+async def create_from_model(item: BaseModel):
+    return item
+
+
+def test_async_handlers_and_models_are_recorded_for_the_core():
+    app = FastAPI()
+    app.post("/items", isolated=False)(create_from_model)
+    (route,) = app.routes
+    assert route.is_async
+    assert route.isolated is False
+    assert route.params[0].source == "body"
+    assert route.params[0].schema == {"type": "model", "cls": BaseModel}

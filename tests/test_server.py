@@ -142,9 +142,9 @@ def test_apps_using_hashlib_ssl_asyncio_stop_without_aborting(start_server, sign
 
 STARTUP_FAILURES = [
     pytest.param(
-        "refusing_extension_app:app",
+        "refusing_extension_app:app --strict-isolation",
         ["refusing_extension_app", "does not support loading in subinterpreters"],
-        id="extension-refuses-subinterpreters",
+        id="strict-isolation-and-an-extension-refusing-subinterpreters",
     ),
     pytest.param(
         "main_only_app:app",
@@ -174,7 +174,8 @@ STARTUP_FAILURES = [
 
 @pytest.mark.parametrize(("target", "expected"), STARTUP_FAILURES)
 def test_startup_problems_stop_with_one_readable_message(start_server, target, expected):
-    server = start_server(target, "--interpreters", "2", ready=False)
+    target, *options = target.split()
+    server = start_server(target, "--interpreters", "2", *options, ready=False)
     code = server.wait_exit(timeout=60)
     output = server.output
     assert code == 1, output

@@ -14,6 +14,9 @@ pub struct ServerConfig {
     pub log_level: String,
     /// Seconds to let in-flight requests finish after a stop signal.
     pub graceful_timeout: f64,
+    /// Where routes run and why (`fasterapi.placement`), logged at startup.
+    #[serde(default)]
+    pub report: String,
 }
 
 impl ServerConfig {

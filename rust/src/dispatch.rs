@@ -1,91 +1,153 @@
-//! The worker pool: one OS thread per sub-interpreter, fed from one shared queue.
+//! Dispatch: which interpreters run a route, and the queues that feed them.
 //!
 //! Design (measured, see docs/architecture.md): tokio tasks push jobs into a multi-consumer
 //! queue and await a oneshot reply; any idle worker takes the next job, so a slow handler
-//! never holds up requests that another interpreter could serve. A worker keeps its GIL
-//! while the queue has work and releases it only before blocking, so a burst of requests
-//! costs one GIL round-trip, not one per request.
+//! never holds up requests that another interpreter could serve. Routes that cannot run in
+//! a sub-interpreter go to the main interpreter instead, through a queue of their own
+//! served by one thread.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError};
+use crossbeam_channel::Sender;
 use tokio::sync::oneshot;
 
 use crate::extract::Arg;
-use crate::interpreter::{HandlerFailure, HandlerResponse, Interpreter, StartupError};
-use crate::route_table::RouteTable;
-use crate::value::ArgRefusal;
+use crate::interpreter::StartupError;
+use crate::route_table::{Placement, RouteTable};
+use crate::worker::wake::{self, Waker};
+use crate::worker::{self, Job, Message};
+
+pub use crate::worker::CallOutcome;
 
 /// Python code on a worker needs a deep stack (recursion, imports); this matches a main
 /// thread's default.
 const WORKER_STACK_BYTES: usize = 16 * 1024 * 1024;
 
-/// The result of one dispatched call.
-#[derive(Debug)]
-pub enum CallOutcome {
-    Response(HandlerResponse),
-    /// The handler raised or returned something unrenderable; already logged.
-    Failed,
-    /// Dataclass arguments refused their values (`__post_init__` raised `ValueError` or
-    /// `AssertionError`): a 422, located by the I/O side.
-    Refused(Vec<ArgRefusal>),
+/// The sub-interpreter pool and, when some routes need it, the main interpreter's worker.
+pub struct Dispatcher {
+    table: Arc<RouteTable>,
+    pool: Option<Workers>,
+    main: Option<Workers>,
 }
 
-struct Job {
-    route: usize,
-    args: Vec<Arg>,
-    reply: oneshot::Sender<CallOutcome>,
+impl Dispatcher {
+    /// Starts `interpreters` sub-interpreters (if any route runs on them, or no route runs
+    /// on the main interpreter) and the main interpreter's worker (if any route runs
+    /// there); waits until each has imported its handlers and run the app's startup code.
+    pub fn start(table: Arc<RouteTable>, interpreters: usize) -> Result<Dispatcher, StartupError> {
+        let on_main = table.has_routes(Placement::Main);
+        let pool = if table.has_routes(Placement::Pool) || !on_main {
+            Some(Workers::start(
+                Arc::clone(&table),
+                Placement::Pool,
+                interpreters,
+            )?)
+        } else {
+            None
+        };
+        let main = if on_main {
+            Some(Workers::start(Arc::clone(&table), Placement::Main, 1)?)
+        } else {
+            None
+        };
+        Ok(Dispatcher { table, pool, main })
+    }
+
+    /// Sub-interpreters started, and whether the main interpreter serves routes.
+    pub fn sizes(&self) -> (usize, bool) {
+        (
+            self.pool.as_ref().map_or(0, Workers::size),
+            self.main.is_some(),
+        )
+    }
+
+    /// Runs route `route`'s handler where it is placed.
+    pub async fn call(&self, route: usize, args: Vec<Arg>) -> CallOutcome {
+        let workers = if self.table.routes[route].on_main {
+            self.main.as_ref()
+        } else {
+            self.pool.as_ref()
+        };
+        match workers {
+            Some(workers) => workers.call(route, args).await,
+            None => CallOutcome::Failed,
+        }
+    }
+
+    /// Stops every worker (main interpreter last) after the jobs already queued.
+    pub fn stop(&self) {
+        if let Some(pool) = &self.pool {
+            pool.stop();
+        }
+        if let Some(main) = &self.main {
+            main.stop();
+        }
+    }
 }
 
-enum Message {
-    Call(Job),
-    /// Ends the one worker that receives it.
-    Stop,
-}
-
-/// N sub-interpreters, each on its own thread with its own GIL.
-pub struct WorkerPool {
+/// N workers at one placement, each on its own thread, fed from one shared queue.
+struct Workers {
     queue: Sender<Message>,
+    /// Wakers of the workers that sleep inside an event loop (empty otherwise).
+    wakers: Vec<Arc<Waker>>,
     /// Taken (emptied) by `stop`, which may run through a shared reference.
     threads: std::sync::Mutex<Vec<JoinHandle<()>>>,
     size: usize,
 }
 
-impl WorkerPool {
-    /// Starts `count` workers and waits until every one has imported the handlers. If any
-    /// worker fails, the others are stopped and the first failure is returned.
-    pub fn start(table: Arc<RouteTable>, count: usize) -> Result<WorkerPool, StartupError> {
+impl Workers {
+    /// Starts `count` workers and waits until every one is ready. If any fails, the
+    /// others are stopped and the first failure is returned.
+    fn start(
+        table: Arc<RouteTable>,
+        placement: Placement,
+        count: usize,
+    ) -> Result<Workers, StartupError> {
         let (queue, jobs) = crossbeam_channel::unbounded();
         let (ready_tx, ready_rx) = mpsc::channel();
         let mut threads = Vec::with_capacity(count);
+        let mut wakers = Vec::new();
+        let mut failure = None;
         for index in 0..count {
-            let table = Arc::clone(&table);
-            let jobs = jobs.clone();
-            let ready = ready_tx.clone();
+            let waker = if table.needs_event_loop(placement) {
+                match Waker::new() {
+                    Ok(waker) => Some(Arc::new(waker)),
+                    Err(error) => {
+                        failure = Some(format!("cannot create an eventfd: {error}"));
+                        break;
+                    }
+                }
+            } else {
+                None
+            };
+            wakers.extend(waker.iter().cloned());
+            let (table, jobs, ready) = (Arc::clone(&table), jobs.clone(), ready_tx.clone());
+            let name = match placement {
+                Placement::Pool => format!("fasterapi-worker-{index}"),
+                Placement::Main => "fasterapi-main-interpreter".to_owned(),
+            };
             let spawned = std::thread::Builder::new()
-                .name(format!("fasterapi-worker-{index}"))
+                .name(name)
                 .stack_size(WORKER_STACK_BYTES)
-                .spawn(move || worker_main(&table, jobs, ready));
+                .spawn(move || worker::run(table, placement, jobs, waker, ready));
             match spawned {
                 Ok(thread) => threads.push(thread),
                 Err(error) => {
-                    let _ = ready_tx.send(Err(StartupError {
-                        message: format!("could not start a worker thread: {error}"),
-                    }));
+                    failure = Some(format!("could not start a worker thread: {error}"));
                     break;
                 }
             }
         }
         drop(ready_tx);
-        let pool = WorkerPool {
+        let workers = Workers {
             queue,
+            wakers,
             size: threads.len(),
             threads: std::sync::Mutex::new(threads),
         };
-        let mut first_error = None;
-        for _ in 0..count {
+        let mut first_error = failure.map(|message| StartupError { message });
+        for _ in 0..workers.size {
             match ready_rx.recv() {
                 Ok(Ok(_interpreter_id)) => {}
                 Ok(Err(error)) => {
@@ -95,18 +157,17 @@ impl WorkerPool {
             }
         }
         if let Some(error) = first_error {
-            pool.stop();
+            workers.stop();
             return Err(error);
         }
-        Ok(pool)
+        Ok(workers)
     }
 
-    pub fn size(&self) -> usize {
+    fn size(&self) -> usize {
         self.size
     }
 
-    /// Runs route `route`'s handler on the next free interpreter.
-    pub async fn call(&self, route: usize, args: Vec<Arg>) -> CallOutcome {
+    async fn call(&self, route: usize, args: Vec<Arg>) -> CallOutcome {
         let (reply, response) = oneshot::channel();
         if self
             .queue
@@ -115,13 +176,15 @@ impl WorkerPool {
         {
             return CallOutcome::Failed;
         }
-        // A dropped reply means the worker panicked mid-call; it was logged there.
+        wake::wake_one(&self.wakers);
+        // A dropped reply means the call could not finish (a panic, or the loop closed
+        // under it); it was logged there.
         response.await.unwrap_or(CallOutcome::Failed)
     }
 
-    /// Stops every worker after the jobs already queued, ending each interpreter on its own
-    /// thread, and waits for them. Idempotent.
-    pub fn stop(&self) {
+    /// Stops every worker after the jobs already queued, ending each interpreter on its
+    /// own thread, and waits for them. Idempotent.
+    fn stop(&self) {
         let threads = std::mem::take(
             &mut *self
                 .threads
@@ -131,6 +194,9 @@ impl WorkerPool {
         for _ in 0..threads.len() {
             let _ = self.queue.send(Message::Stop);
         }
+        for waker in &self.wakers {
+            waker.wake();
+        }
         for thread in threads {
             if thread.join().is_err() {
                 tracing::error!("a worker thread panicked while stopping");
@@ -139,72 +205,8 @@ impl WorkerPool {
     }
 }
 
-impl Drop for WorkerPool {
+impl Drop for Workers {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-fn worker_main(
-    table: &RouteTable,
-    jobs: Receiver<Message>,
-    ready: mpsc::Sender<Result<i64, StartupError>>,
-) {
-    crate::scheduling::drain_bursts_before_yielding("interpreter worker");
-    let mut interpreter = match Interpreter::create(table) {
-        Ok(interpreter) => interpreter,
-        Err(error) => {
-            let _ = ready.send(Err(error));
-            return;
-        }
-    };
-    let _ = ready.send(Ok(interpreter.id()));
-    drop(ready);
-    tracing::debug!(interpreter = interpreter.id(), "worker ready");
-    serve_jobs(&mut interpreter, table, &jobs);
-    tracing::debug!(interpreter = interpreter.id(), "worker stopping");
-    interpreter.end();
-}
-
-/// Waits for work; once a job arrives, keeps the GIL and drains the queue, then releases
-/// the GIL before blocking again.
-fn serve_jobs(interpreter: &mut Interpreter, table: &RouteTable, jobs: &Receiver<Message>) {
-    let id = interpreter.id();
-    while let Ok(Message::Call(first)) = jobs.recv() {
-        let mut gil = interpreter.acquire();
-        let mut next = Some(first);
-        while let Some(job) = next.take() {
-            let outcome = catch_unwind(AssertUnwindSafe(|| gil.call(job.route, &job.args)));
-            let outcome = match outcome {
-                Ok(Ok(response)) => CallOutcome::Response(response),
-                Ok(Err(HandlerFailure::Refused(refused))) => CallOutcome::Refused(refused),
-                Ok(Err(HandlerFailure::Raised { detail })) => {
-                    let route = &table.routes[job.route];
-                    tracing::error!(
-                        interpreter = id,
-                        route = %route.path,
-                        endpoint = %route.endpoint(),
-                        "Exception in handler:\n{}",
-                        detail.trim_end()
-                    );
-                    CallOutcome::Failed
-                }
-                Err(_) => {
-                    tracing::error!(
-                        interpreter = id,
-                        "internal error (panic) while calling a handler"
-                    );
-                    CallOutcome::Failed
-                }
-            };
-            // The requester may have gone away (client disconnected); nothing to do then.
-            let _ = job.reply.send(outcome);
-            match jobs.try_recv() {
-                Ok(Message::Call(job)) => next = Some(job),
-                Ok(Message::Stop) => return,
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => return,
-            }
-        }
     }
 }

@@ -9,6 +9,7 @@ mod dispatch;
 mod response;
 mod scheduling;
 mod server;
+mod worker;
 
 // Public only so that `benches/` can measure the hot path; not an API.
 #[doc(hidden)]
@@ -50,8 +51,40 @@ fn serve(
         .map_err(PyRuntimeError::new_err)
 }
 
+/// Imports each of `modules` in a fresh sub-interpreter, with `sys_path`. Returns one
+/// `(status, message)` per module: `("loaded", "")`, `("refused", why)` when an extension
+/// it imports refuses sub-interpreters, or `("failed", why)` for any other error.
+#[pyfunction]
+fn probe_imports(
+    py: Python<'_>,
+    sys_path: Vec<String>,
+    modules: Vec<String>,
+) -> PyResult<Vec<(&'static str, String)>> {
+    // A new interpreter must be created on a thread with no Python thread state.
+    let verdicts = py.detach(|| {
+        std::thread::Builder::new()
+            .name("fasterapi-probe".into())
+            .stack_size(16 * 1024 * 1024)
+            .spawn(move || interpreter::probe_imports(&sys_path, &modules))
+            .map_err(|error| format!("cannot start a thread: {error}"))?
+            .join()
+            .map_err(|_| "internal error (panic) while probing imports".to_owned())?
+            .map_err(|error| error.message)
+    });
+    let verdicts = verdicts.map_err(PyRuntimeError::new_err)?;
+    Ok(verdicts
+        .into_iter()
+        .map(|verdict| match verdict {
+            interpreter::ImportVerdict::Loaded => ("loaded", String::new()),
+            interpreter::ImportVerdict::Refused(why) => ("refused", why),
+            interpreter::ImportVerdict::Failed(why) => ("failed", why),
+        })
+        .collect())
+}
+
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(serve, module)?)?;
+    module.add_function(wrap_pyfunction!(probe_imports, module)?)?;
     Ok(())
 }

@@ -57,6 +57,12 @@ pub fn validation_failed(errors: &[ValidationError]) -> HttpResponse {
     }
 }
 
+/// A 422 whose error items (a JSON array) pydantic produced in the worker.
+pub fn validation_failed_with(items_json: &str) -> HttpResponse {
+    let body = format!("{{\"detail\":{items_json}}}");
+    with_body(StatusCode::UNPROCESSABLE_ENTITY, JSON, Bytes::from(body))
+}
+
 /// FastAPI's answer to a JSON body that `json.loads` cannot read at all.
 pub fn body_unreadable() -> HttpResponse {
     with_body(

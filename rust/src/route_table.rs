@@ -20,6 +20,31 @@ pub struct RouteTable {
     /// The minor version of the Python serving the app: FastAPI's JSON error messages
     /// come from that version's `json` module.
     pub python_minor: u32,
+    /// Where each interpreter finds the app object (its own copy): needed only to run the
+    /// app's lifespan or startup/shutdown hooks.
+    #[serde(default)]
+    pub app: Option<AppLocation>,
+    /// The app has a lifespan (or startup/shutdown hooks) that every interpreter serving
+    /// its routes runs.
+    #[serde(default)]
+    pub lifespan: bool,
+}
+
+/// `module.attribute` names the app object.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AppLocation {
+    pub module: String,
+    pub attribute: String,
+}
+
+/// Which interpreters run a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// The pool of own-GIL sub-interpreters, in parallel.
+    Pool,
+    /// The main interpreter, on one dedicated thread: for code that cannot load in a
+    /// sub-interpreter.
+    Main,
 }
 
 /// One route: where it answers and which function answers it.
@@ -41,6 +66,12 @@ pub struct RouteSpec {
     /// Status code of a successful response.
     #[serde(default = "default_status")]
     pub status_code: u16,
+    /// An `async def` handler: it runs as a task on its interpreter's event loop.
+    #[serde(default)]
+    pub is_async: bool,
+    /// Runs on the main interpreter (decided at startup by `fasterapi.placement`).
+    #[serde(default)]
+    pub on_main: bool,
     /// Parameter indexes in FastAPI's validation order (filled by [`RouteTable::prepare`]).
     #[serde(skip)]
     order: Vec<usize>,
@@ -91,6 +122,63 @@ fn validation_order(params: &[ParamSpec]) -> Vec<usize> {
         .collect()
 }
 
+impl RouteTable {
+    /// Whether the interpreters at `placement` serve `route`.
+    pub fn serves(&self, placement: Placement, route: &RouteSpec) -> bool {
+        let wanted = match placement {
+            Placement::Pool => false,
+            Placement::Main => true,
+        };
+        route.on_main == wanted
+    }
+
+    /// Whether any route runs at `placement`.
+    pub fn has_routes(&self, placement: Placement) -> bool {
+        self.routes
+            .iter()
+            .any(|route| self.serves(placement, route))
+    }
+
+    /// Interpreters at `placement` need an event loop: they run `async def` handlers or the
+    /// app's lifespan.
+    pub fn needs_event_loop(&self, placement: Placement) -> bool {
+        self.lifespan
+            || self
+                .routes
+                .iter()
+                .any(|route| route.is_async && self.serves(placement, route))
+    }
+
+    /// For each entry of `types`, whether a route at `placement` can meet it (directly or
+    /// through dataclass fields); only those are imported there.
+    pub fn types_used_at(&self, placement: Placement) -> Vec<bool> {
+        let mut used = vec![false; self.types.len()];
+        let mut pending = Vec::new();
+        for route in self
+            .routes
+            .iter()
+            .filter(|route| self.serves(placement, route))
+        {
+            for param in &route.params {
+                param.schema.for_each_type(&mut |index| pending.push(index));
+            }
+        }
+        while let Some(index) = pending.pop() {
+            if std::mem::replace(&mut used[index], true) {
+                continue;
+            }
+            if let TypeSpec::Dataclass(dataclass) = &self.types[index] {
+                for field in &dataclass.fields {
+                    field
+                        .schema
+                        .for_each_type(&mut |nested| pending.push(nested));
+                }
+            }
+        }
+        used
+    }
+}
+
 impl RouteSpec {
     /// A route built in Rust (tests and benchmarks); the server gets its routes from Python.
     pub fn new(methods: &[&str], path: &str, qualname: &str, params: Vec<ParamSpec>) -> Self {
@@ -103,6 +191,8 @@ impl RouteSpec {
             params,
             embed_body: false,
             status_code: 200,
+            is_async: false,
+            on_main: false,
         }
     }
 

@@ -27,6 +27,12 @@ pub enum Schema {
         #[serde(rename = "ref")]
         type_index: usize,
     },
+    /// A pydantic model: the JSON value travels as received and pydantic validates it in
+    /// the worker (such routes always run on the main interpreter).
+    Model {
+        #[serde(rename = "ref")]
+        type_index: usize,
+    },
     List {
         items: Box<Schema>,
         #[serde(flatten)]
@@ -138,6 +144,20 @@ impl Schema {
             _ => None,
         }
     }
+
+    /// Calls `visit` with every type index this schema refers to directly (not through
+    /// the dataclasses it names).
+    pub fn for_each_type(&self, visit: &mut impl FnMut(usize)) {
+        match self {
+            Schema::Enum { type_index }
+            | Schema::Dataclass { type_index }
+            | Schema::Model { type_index } => visit(*type_index),
+            Schema::List { items, .. } => items.for_each_type(visit),
+            Schema::Dict { values } => values.for_each_type(visit),
+            Schema::Nullable { inner } => inner.for_each_type(visit),
+            _ => {}
+        }
+    }
 }
 
 /// An enum or dataclass that schemas refer to by index; each worker imports the class by
@@ -147,6 +167,7 @@ impl Schema {
 pub enum TypeSpec {
     Enum(EnumSpec),
     Dataclass(DataclassSpec),
+    Model(ModelSpec),
 }
 
 impl TypeSpec {
@@ -154,6 +175,7 @@ impl TypeSpec {
         match self {
             TypeSpec::Enum(spec) => &spec.module,
             TypeSpec::Dataclass(spec) => &spec.module,
+            TypeSpec::Model(spec) => &spec.module,
         }
     }
 
@@ -161,8 +183,16 @@ impl TypeSpec {
         match self {
             TypeSpec::Enum(spec) => &spec.qualname,
             TypeSpec::Dataclass(spec) => &spec.qualname,
+            TypeSpec::Model(spec) => &spec.qualname,
         }
     }
+}
+
+/// A pydantic model class, validated by pydantic itself in the worker.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModelSpec {
+    pub module: String,
+    pub qualname: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -22,7 +22,7 @@ use percent_encoding::percent_decode_str;
 use tokio::net::TcpListener;
 
 use crate::config::ServerConfig;
-use crate::dispatch::{CallOutcome, WorkerPool};
+use crate::dispatch::{CallOutcome, Dispatcher};
 use crate::extract::{self, Rejection, RequestParts};
 use crate::response::{self, HttpResponse};
 use crate::route_table::RouteTable;
@@ -34,7 +34,7 @@ pub(crate) const IO_THREAD_STACK_BYTES: usize = 32 * 1024 * 1024;
 struct App {
     table: Arc<RouteTable>,
     router: Router,
-    pool: WorkerPool,
+    dispatcher: Dispatcher,
     local_addr: SocketAddr,
 }
 
@@ -42,6 +42,9 @@ struct App {
 /// problems come back as one readable message.
 pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
     init_logging(&config);
+    for line in config.report.lines() {
+        tracing::info!("{line}");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.io_threads.max(1))
         .thread_name("fasterapi-io")
@@ -62,24 +65,25 @@ pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
 
     let table = Arc::new(table);
     let router = Router::new(&table.routes);
-    let pool = WorkerPool::start(Arc::clone(&table), config.interpreters.max(1))
+    let dispatcher = Dispatcher::start(Arc::clone(&table), config.interpreters.max(1))
         .map_err(|error| error.message)?;
     let app = Arc::new(App {
         table,
         router,
-        pool,
+        dispatcher,
         local_addr,
     });
+    let (interpreters, main) = app.dispatcher.sizes();
+    let main = if main { " + the main interpreter" } else { "" };
     tracing::info!(
-        "FasterAPI running on http://{local_addr} with {} interpreters (press CTRL+C to quit)",
-        app.pool.size()
+        "FasterAPI running on http://{local_addr} with {interpreters} interpreters{main} (press CTRL+C to quit)"
     );
     let grace = Duration::from_secs_f64(config.graceful_timeout.max(0.0));
     runtime.block_on(accept_until_signal(listener, Arc::clone(&app), grace));
     // Connection tasks are done or abandoned; every interpreter must end before `serve`
     // returns to the main interpreter, whoever still holds the app.
     runtime.shutdown_timeout(Duration::from_secs(1));
-    app.pool.stop();
+    app.dispatcher.stop();
     tracing::info!("FasterAPI stopped");
     Ok(())
 }
@@ -179,9 +183,10 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<HttpRespons
                 body: &body,
             };
             match extract::extract(spec, &app.table.types, app.table.python_minor, &parts) {
-                Ok(args) => match app.pool.call(route, args).await {
+                Ok(args) => match app.dispatcher.call(route, args).await {
                     CallOutcome::Response(result) => response::json(result.status, result.body),
                     CallOutcome::Failed => response::internal_error(),
+                    CallOutcome::Invalid(items) => response::validation_failed_with(&items),
                     CallOutcome::Refused(refusals) => {
                         let errors = extract::body::locate_refusals(
                             spec,

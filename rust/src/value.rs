@@ -30,6 +30,11 @@ pub enum ArgValue {
         type_index: usize,
         fields: Vec<(usize, ArgValue)>,
     },
+    /// A body for the pydantic model at `type_index`, still to be validated by pydantic.
+    Model {
+        type_index: usize,
+        value: Box<ArgValue>,
+    },
     /// The parameter's default as written in its marker (`Query(5)`), which the worker
     /// holds.
     MarkerDefault,

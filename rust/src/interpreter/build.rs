@@ -29,6 +29,15 @@ enum LoadedType {
         /// The same names as Rust text, for the `loc` of a refusal.
         field_labels: Vec<String>,
     },
+    /// A pydantic model, validated by `fasterapi.models.validate`.
+    Model {
+        class: Owned,
+        validate: Owned,
+        refused: Owned,
+    },
+    /// Not used by the routes this interpreter serves, so not imported here (its module
+    /// may not even load in a sub-interpreter).
+    Absent,
 }
 
 /// Why a value could not be built.
@@ -37,13 +46,15 @@ pub enum BuildError {
     Python,
     /// Dataclasses refused their values: the request fails with a 422.
     Refused(Vec<Refusal>),
+    /// pydantic refused a model's value: a 422 with these error items (a JSON array).
+    Invalid(String),
 }
 
 impl BuildError {
     /// Collects a nested failure found at `step`; a Python failure ends the build at once.
     fn nest(self, step: PathStep, refused: &mut Vec<Refusal>) -> Result<(), BuildError> {
         match self {
-            BuildError::Python => Err(BuildError::Python),
+            BuildError::Python | BuildError::Invalid(_) => Err(BuildError::Python),
             BuildError::Refused(nested) => {
                 // Paths grow outward as the error bubbles up; they are reversed once, at the
                 // parameter (`Refusal::path` is innermost-first until then).
@@ -136,14 +147,18 @@ pub struct ValueBuilder {
 }
 
 impl ValueBuilder {
-    /// Imports what `table`'s schemas refer to.
+    /// Imports what `table`'s schemas refer to, of the types marked in `used`.
     ///
     /// # Safety
     /// The current thread holds the GIL of the interpreter the builder will serve.
-    pub unsafe fn load(table: &RouteTable) -> Result<ValueBuilder, StartupError> {
+    pub unsafe fn load(table: &RouteTable, used: &[bool]) -> Result<ValueBuilder, StartupError> {
         let mut types = Vec::with_capacity(table.types.len());
-        for spec in &table.types {
-            types.push(load_type(spec)?);
+        for (spec, &used) in table.types.iter().zip(used) {
+            types.push(if used {
+                load_type(spec)?
+            } else {
+                LoadedType::Absent
+            });
         }
         let uses = |wanted: fn(&Schema) -> bool| table_uses(table, wanted);
         let stdlib = Stdlib {
@@ -229,6 +244,48 @@ impl ValueBuilder {
     }
 
     /// Builds the fields, then the instance: a `__post_init__` runs only on valid fields.
+    /// A pydantic model built from `value` by pydantic; its 422 items name `key` (the
+    /// parameter's key in the body object) when the body is embedded.
+    ///
+    /// # Safety
+    /// The current thread holds this builder's interpreter's GIL.
+    pub unsafe fn model(
+        &self,
+        type_index: usize,
+        value: &ArgValue,
+        key: Option<&Owned>,
+    ) -> Result<Owned, BuildError> {
+        let LoadedType::Model {
+            class,
+            validate,
+            refused,
+        } = &self.types[type_index]
+        else {
+            return python(internal_error(c"a type index is not a pydantic model"));
+        };
+        let value = self.build(value)?;
+        let key = key.map_or(ffi::Py_None(), Owned::as_ptr);
+        let args = [class.as_ptr(), value.as_ptr(), key];
+        if let Some(model) = Owned::from_new(ffi::PyObject_Vectorcall(
+            validate.as_ptr(),
+            args.as_ptr(),
+            3,
+            std::ptr::null_mut(),
+        )) {
+            return Ok(model);
+        }
+        if ffi::PyErr_ExceptionMatches(refused.as_ptr()) == 0 {
+            return Err(BuildError::Python);
+        }
+        let exception = python(Owned::from_new(ffi::PyErr_GetRaisedException()))?;
+        let items = python(Owned::from_new(ffi::PyObject_GetAttrString(
+            exception.as_ptr(),
+            c"items_json".as_ptr(),
+        )))?;
+        let items = str_as_utf8(items.as_ptr()).ok_or(BuildError::Python)?;
+        Err(BuildError::Invalid(items.to_owned()))
+    }
+
     unsafe fn dataclass(
         &self,
         type_index: usize,
@@ -315,13 +372,14 @@ impl ValueBuilder {
                     Some(found) => Some(Owned::from_borrowed(found.as_ptr())),
                     None => internal_error(c"an enum member index is out of range"),
                 },
-                LoadedType::Dataclass { .. } => internal_error(c"a type index is not an enum"),
+                _ => internal_error(c"a type index is not an enum"),
             },
             ArgValue::List(_) | ArgValue::Dict(_) | ArgValue::Dataclass { .. } => {
                 internal_error(c"a container outside ValueBuilder::build")
             }
-            // Resolved by the caller, which holds the handler's defaults.
+            // Resolved by the caller, which holds the handler's defaults and body keys.
             ArgValue::MarkerDefault => internal_error(c"a marker default outside a parameter"),
+            ArgValue::Model { .. } => internal_error(c"a pydantic model inside another value"),
         }
     }
 
@@ -435,6 +493,11 @@ unsafe fn load_type(spec: &TypeSpec) -> Result<LoadedType, StartupError> {
                 field_labels,
             })
         }
+        TypeSpec::Model(_) => Ok(LoadedType::Model {
+            class,
+            validate: attribute_of("fasterapi.models", "validate")?,
+            refused: attribute_of("fasterapi.models", "ModelRefused")?,
+        }),
     }
 }
 
@@ -459,7 +522,7 @@ fn table_uses(table: &RouteTable, wanted: fn(&Schema) -> bool) -> bool {
             .fields
             .iter()
             .any(|field| walk(&field.schema, wanted)),
-        TypeSpec::Enum(_) => false,
+        TypeSpec::Enum(_) | TypeSpec::Model(_) => false,
     });
     in_params || in_fields
 }

@@ -9,7 +9,7 @@ use super::pyerror::{self, PyErrorText};
 use super::to_json;
 use super::GilHeld;
 use crate::extract::Arg;
-use crate::route_table::RouteSpec;
+use crate::route_table::{ParamSource, RouteSpec};
 use crate::value::{ArgRefusal, ArgValue};
 
 /// What a handler produced, as plain data that may leave the interpreter.
@@ -30,6 +30,11 @@ pub struct Handler {
     /// Per parameter, the default written in its marker (`Query(5)`), if any.
     marker_defaults: Vec<Option<MarkerDefault>>,
     status: u16,
+    /// `async def`: calling it gives a coroutine to run as a task.
+    is_async: bool,
+    /// Per parameter: for a body parameter that is a key of the body object, that key
+    /// (the `loc` of its 422 errors says it).
+    body_keys: Vec<Option<Owned>>,
 }
 
 /// A marker's default, read inside this interpreter. Mutable defaults are deep-copied for
@@ -71,8 +76,25 @@ impl Handler {
             all_keywords,
             marker_defaults,
             status: route.status_code,
+            is_async: route.is_async,
+            body_keys: body_keys(route).ok_or_else(|| pyerror::take_current())?,
         })
     }
+}
+
+unsafe fn body_keys(route: &RouteSpec) -> Option<Vec<Option<Owned>>> {
+    let embedded = !route.single_body_param();
+    route
+        .params
+        .iter()
+        .map(|param| {
+            if embedded && param.source == ParamSource::Body {
+                new_str(&param.alias).map(Some)
+            } else {
+                Some(None)
+            }
+        })
+        .collect()
 }
 
 /// Asks `fasterapi.params.marker_defaults` (pure Python, imported in this interpreter) for
@@ -136,38 +158,136 @@ pub enum HandlerFailure {
     Raised { detail: String },
     /// Dataclass arguments refused their values in `__post_init__`: a 422.
     Refused(Vec<ArgRefusal>),
+    /// pydantic refused a model argument: a 422 whose error items (a JSON array, FastAPI's
+    /// shape) pydantic produced.
+    Invalid(String),
 }
 
+/// How far a call got.
+pub enum Called {
+    Finished(Result<HandlerResponse, HandlerFailure>),
+    /// An `async def` handler suspended: its task finishes on a later turn of the loop.
+    Suspended(PendingTask),
+}
+
+/// The task of a suspended `async def` handler. Not `Send`: it stays in its interpreter.
+pub struct PendingTask {
+    task: Owned,
+    status: u16,
+}
+
+/// Where a finished handler's response goes; called on the interpreter's thread.
+pub type Reply = Box<dyn FnOnce(Result<HandlerResponse, HandlerFailure>)>;
+
 impl GilHeld<'_> {
-    /// Calls the handler of route `route` with `args` and renders its result as JSON.
-    pub fn call(&mut self, route: usize, args: &[Arg]) -> Result<HandlerResponse, HandlerFailure> {
+    /// Calls the handler of route `route` with `args`. A sync handler (or an `async def`
+    /// one that never suspends) finishes here, its result rendered as JSON.
+    pub fn call(&self, route: usize, args: &[Arg]) -> Called {
         let loaded = &self.interpreter.loaded;
-        let handler = &loaded.handlers[route];
+        let Some(handler) = loaded.handlers[route].as_ref() else {
+            return Called::Finished(Err(HandlerFailure::Raised {
+                detail: "internal error: this interpreter does not serve the route".into(),
+            }));
+        };
         // SAFETY: `GilHeld` proves this thread holds the GIL of the interpreter that owns
         // `handler` and everything created below.
         unsafe {
-            let result =
-                call_handler(handler, &loaded.values, args).map_err(|error| match error {
-                    CallError::Refused(refused) => HandlerFailure::Refused(refused),
-                    CallError::Python => HandlerFailure::Raised {
-                        detail: pyerror::take_current().traceback,
-                    },
-                })?;
-            let mut body = Vec::with_capacity(64);
-            to_json::write_value(&mut body, result.as_ptr()).map_err(|error| {
-                let detail = match error {
-                    to_json::JsonError::Python => pyerror::take_current().traceback,
-                    other => {
-                        format!("the handler's return value cannot be rendered as JSON: {other}")
-                    }
-                };
-                HandlerFailure::Raised { detail }
-            })?;
-            Ok(HandlerResponse {
-                status: handler.status,
-                body,
-            })
+            let result = match call_handler(handler, &loaded.values, args) {
+                Ok(result) => result,
+                Err(error) => return Called::Finished(Err(failure(error))),
+            };
+            if !handler.is_async {
+                return Called::Finished(render(result.as_ptr(), handler.status));
+            }
+            let Some(event_loop) = loaded.event_loop.as_ref() else {
+                return Called::Finished(Err(HandlerFailure::Raised {
+                    detail: "internal error: an async handler without an event loop".into(),
+                }));
+            };
+            let Some(task) = event_loop.start(result) else {
+                return Called::Finished(Err(raised()));
+            };
+            match event_loop.is_done(&task) {
+                Some(true) => Called::Finished(task_outcome(task.as_ptr(), handler.status)),
+                Some(false) => Called::Suspended(PendingTask {
+                    task,
+                    status: handler.status,
+                }),
+                None => Called::Finished(Err(raised())),
+            }
         }
+    }
+
+    /// Sends the task's outcome to `reply` once it finishes. If that cannot be arranged
+    /// (an exception, logged), `reply` is dropped, which its receiver sees as a failure.
+    pub fn when_done(&self, pending: PendingTask, reply: Reply) {
+        let Some(event_loop) = self.interpreter.loaded.event_loop.as_ref() else {
+            return;
+        };
+        let status = pending.status;
+        let reply = std::cell::Cell::new(Some(reply));
+        let callback: super::native::Callback = Box::new(move |task| {
+            if let Some(reply) = reply.take() {
+                // SAFETY: the loop calls done-callbacks on this interpreter's thread, with
+                // its GIL held, passing the finished task.
+                reply(unsafe { task_outcome(task, status) });
+            }
+        });
+        // SAFETY: as in `call`.
+        unsafe {
+            if event_loop.on_done(&pending.task, callback).is_none() {
+                let error = pyerror::take_current();
+                tracing::error!("cannot wait for an async handler: {}", error.traceback);
+            }
+        }
+    }
+}
+
+/// The outcome of a finished task.
+///
+/// # Safety
+/// The current thread holds the GIL of the task's interpreter.
+unsafe fn task_outcome(
+    task: *mut ffi::PyObject,
+    status: u16,
+) -> Result<HandlerResponse, HandlerFailure> {
+    match super::event_loop::task_result(task) {
+        Some(result) => render(result.as_ptr(), status),
+        None => Err(raised()),
+    }
+}
+
+/// A handler's return value as a JSON response.
+///
+/// # Safety
+/// The current thread holds the GIL of `result`'s interpreter.
+unsafe fn render(
+    result: *mut ffi::PyObject,
+    status: u16,
+) -> Result<HandlerResponse, HandlerFailure> {
+    let mut body = Vec::with_capacity(64);
+    to_json::write_value(&mut body, result).map_err(|error| {
+        let detail = match error {
+            to_json::JsonError::Python => pyerror::take_current().traceback,
+            other => format!("the handler's return value cannot be rendered as JSON: {other}"),
+        };
+        HandlerFailure::Raised { detail }
+    })?;
+    Ok(HandlerResponse { status, body })
+}
+
+/// The exception currently set, as a failure.
+unsafe fn raised() -> HandlerFailure {
+    HandlerFailure::Raised {
+        detail: pyerror::take_current().traceback,
+    }
+}
+
+unsafe fn failure(error: CallError) -> HandlerFailure {
+    match error {
+        CallError::Refused(refused) => HandlerFailure::Refused(refused),
+        CallError::Invalid(items) => HandlerFailure::Invalid(items),
+        CallError::Python => raised(),
     }
 }
 
@@ -175,6 +295,7 @@ enum CallError {
     /// A Python exception is set.
     Python,
     Refused(Vec<ArgRefusal>),
+    Invalid(String),
 }
 
 unsafe fn call_handler(
@@ -189,9 +310,18 @@ unsafe fn call_handler(
             ArgValue::MarkerDefault => {
                 marker_default(handler, arg.param).ok_or(CallError::Python)?
             }
+            ArgValue::Model { type_index, value } => {
+                let key = handler.body_keys[arg.param].as_ref();
+                match builder.model(*type_index, value, key) {
+                    Ok(value) => value,
+                    Err(BuildError::Invalid(items)) => return Err(CallError::Invalid(items)),
+                    Err(_) => return Err(CallError::Python),
+                }
+            }
             value => match builder.build(value) {
                 Ok(value) => value,
                 Err(BuildError::Python) => return Err(CallError::Python),
+                Err(BuildError::Invalid(items)) => return Err(CallError::Invalid(items)),
                 Err(BuildError::Refused(refusals)) => {
                     let param = arg.param;
                     refused.extend(refusals.into_iter().map(|mut refusal| {

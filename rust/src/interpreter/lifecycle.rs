@@ -7,10 +7,11 @@ use pyo3::ffi;
 
 use super::build::ValueBuilder;
 use super::call::Handler;
+use super::event_loop::EventLoop;
 use super::object::{new_str, Owned};
 use super::pyerror::{self, PyErrorText};
-use super::{Interpreter, Loaded};
-use crate::route_table::RouteTable;
+use super::{Interpreter, Kind, Loaded};
+use crate::route_table::{Placement, RouteTable};
 
 /// Why a worker could not start, in words for the person starting the server.
 #[derive(Debug, Clone)]
@@ -32,18 +33,27 @@ impl From<StartupError> for PyErrorText {
 static CREATION: Mutex<()> = Mutex::new(());
 
 impl Interpreter {
-    /// Creates an own-GIL interpreter on the current thread, points its `sys.path` at the
-    /// main interpreter's, imports every handler module and caches each handler.
+    /// Creates an own-GIL interpreter on the current thread (or, for
+    /// [`Placement::Main`], attaches this thread to the main interpreter), points its
+    /// `sys.path` at the main interpreter's, imports the handlers of the routes served at
+    /// `placement` and caches each one; creates its event loop if it needs one.
     ///
     /// Returns with the GIL released. On failure the interpreter is already ended.
-    pub fn create(table: &RouteTable) -> Result<Interpreter, StartupError> {
-        let thread_state = new_own_gil_interpreter()?;
-        // SAFETY: `Py_NewInterpreterFromConfig` returned with the new interpreter current
-        // on this thread and its GIL held.
+    pub fn create(table: &RouteTable, placement: Placement) -> Result<Interpreter, StartupError> {
+        let (thread_state, kind) = match placement {
+            Placement::Pool => (new_own_gil_interpreter()?, Kind::Sub),
+            Placement::Main => {
+                // SAFETY: this thread has no thread state; this creates one on the main
+                // interpreter and takes its GIL.
+                let state = unsafe { ffi::PyGILState_Ensure() };
+                (unsafe { ffi::PyThreadState_Get() }, Kind::Main(state))
+            }
+        };
+        // SAFETY: the interpreter is current on this thread and its GIL held.
         let id = unsafe {
             ffi::PyInterpreterState_GetID(ffi::PyThreadState_GetInterpreter(thread_state))
         };
-        let loaded = unsafe { load_handlers(table) };
+        let loaded = unsafe { load(table, placement) };
         match loaded {
             Ok(loaded) => {
                 // SAFETY: we hold this interpreter's GIL; release it until the first call.
@@ -51,27 +61,81 @@ impl Interpreter {
                 Ok(Interpreter {
                     thread_state,
                     id,
+                    kind,
                     loaded: std::mem::ManuallyDrop::new(loaded),
                 })
             }
             Err(error) => {
-                // SAFETY: still current and holding its GIL; ending it is the cleanup.
-                unsafe { ffi::Py_EndInterpreter(thread_state) };
+                // SAFETY: still current and holding its GIL; leaving it is the cleanup.
+                unsafe { leave(thread_state, &kind) };
                 Err(error)
             }
         }
     }
 
-    /// Drops every cached object and ends the interpreter, on its own thread.
+    /// Drops every cached object and ends the interpreter (or detaches from the main
+    /// one), on its own thread.
     pub fn end(mut self) {
         // SAFETY: `thread_state` was saved on this thread; restoring it makes this
-        // interpreter current with its GIL held, as `Py_EndInterpreter` requires. The
-        // cached handlers are dropped first, while their interpreter still exists.
+        // interpreter current with its GIL held. The cached objects are dropped first,
+        // while their interpreter still exists.
         unsafe {
             ffi::PyEval_RestoreThread(self.thread_state);
             std::mem::ManuallyDrop::drop(&mut self.loaded);
-            ffi::Py_EndInterpreter(self.thread_state);
+            leave(self.thread_state, &self.kind);
         }
+    }
+}
+
+/// What importing a module in a fresh sub-interpreter did.
+#[derive(Debug, Clone)]
+pub enum ImportVerdict {
+    Loaded,
+    /// An extension module it imports refuses own-GIL sub-interpreters.
+    Refused(String),
+    /// It raised something else; the message names the exception.
+    Failed(String),
+}
+
+/// Imports each of `modules` in a fresh own-GIL sub-interpreter (with `sys_path`), which
+/// is ended afterwards; the verdicts come in the same order. Call on a thread that holds
+/// no Python thread state.
+pub fn probe_imports(
+    sys_path: &[String],
+    modules: &[String],
+) -> Result<Vec<ImportVerdict>, StartupError> {
+    let thread_state = new_own_gil_interpreter()?;
+    // SAFETY: the new interpreter is current on this thread with its GIL held; it is
+    // ended before returning.
+    unsafe {
+        let verdicts = set_sys_path(sys_path).map(|()| {
+            modules
+                .iter()
+                .map(|module| match import(module) {
+                    Ok(_) => ImportVerdict::Loaded,
+                    Err(error) if error.message.contains(REFUSAL) => {
+                        ImportVerdict::Refused(error.message)
+                    }
+                    Err(error) => ImportVerdict::Failed(error.message),
+                })
+                .collect()
+        });
+        ffi::Py_EndInterpreter(thread_state);
+        verdicts
+    }
+}
+
+/// What CPython says when an extension module refuses own-GIL sub-interpreters.
+const REFUSAL: &str = "does not support loading in subinterpreters";
+
+/// Ends a sub-interpreter, or gives the main interpreter's GIL back.
+///
+/// # Safety
+/// `thread_state` is current on this thread with its GIL held.
+unsafe fn leave(thread_state: *mut ffi::PyThreadState, kind: &Kind) {
+    match kind {
+        Kind::Sub => ffi::Py_EndInterpreter(thread_state),
+        Kind::Main(state) => ffi::PyGILState_Release(*state),
     }
 }
 
@@ -109,19 +173,36 @@ fn new_own_gil_interpreter() -> Result<*mut ffi::PyThreadState, StartupError> {
 }
 
 /// # Safety
-/// The current thread holds the GIL of a freshly created interpreter.
-unsafe fn load_handlers(table: &RouteTable) -> Result<Loaded, StartupError> {
-    set_sys_path(&table.sys_path)?;
-    let values = ValueBuilder::load(table)?;
+/// The current thread holds the GIL of the interpreter that will serve `placement`.
+unsafe fn load(table: &RouteTable, placement: Placement) -> Result<Loaded, StartupError> {
+    if placement == Placement::Pool {
+        set_sys_path(&table.sys_path)?;
+    }
+    let values = ValueBuilder::load(table, &table.types_used_at(placement))?;
     let mut handlers = Vec::with_capacity(table.routes.len());
     for route in &table.routes {
+        if !table.serves(placement, route) {
+            handlers.push(None);
+            continue;
+        }
         let module = import(&route.module)?;
         let function = lookup_qualname(&module, &route.module, &route.qualname)?;
-        handlers.push(Handler::new(function, route).map_err(|error| StartupError {
-            message: format!("cannot prepare {}: {}", route.endpoint(), error.summary),
-        })?);
+        handlers.push(Some(Handler::new(function, route).map_err(|error| {
+            StartupError {
+                message: format!("cannot prepare {}: {}", route.endpoint(), error.summary),
+            }
+        })?));
     }
-    Ok(Loaded { handlers, values })
+    let event_loop = if table.needs_event_loop(placement) {
+        Some(EventLoop::create(table)?)
+    } else {
+        None
+    };
+    Ok(Loaded {
+        handlers,
+        values,
+        event_loop,
+    })
 }
 
 unsafe fn set_sys_path(entries: &[String]) -> Result<(), StartupError> {
@@ -150,7 +231,7 @@ pub(super) unsafe fn import(module: &str) -> Result<Owned, StartupError> {
     })?;
     Owned::from_new(ffi::PyImport_ImportModule(name.as_ptr())).ok_or_else(|| {
         let error = pyerror::take_current();
-        let hint = if error.summary.contains("does not support loading in subinterpreters") {
+        let hint = if error.summary.contains(REFUSAL) {
             "\n  (an extension module it imports refuses own-GIL sub-interpreters; see docs/architecture.md)"
         } else {
             ""

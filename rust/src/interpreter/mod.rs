@@ -6,30 +6,46 @@
 
 mod build;
 mod call;
+mod event_loop;
 mod lifecycle;
+mod native;
 mod object;
 mod pyerror;
 pub mod to_json;
 
 use pyo3::ffi;
 
-pub use call::{HandlerFailure, HandlerResponse};
-pub use lifecycle::StartupError;
+pub use call::{Called, HandlerFailure, HandlerResponse, PendingTask, Reply};
+pub use lifecycle::{probe_imports, ImportVerdict, StartupError};
+pub use native::Callback;
+pub use pyerror::PyErrorText;
 
 /// A sub-interpreter with its handlers imported and cached.
 pub struct Interpreter {
     /// Saved while the worker waits for work; restored to run Python.
     thread_state: *mut ffi::PyThreadState,
     id: i64,
+    /// A sub-interpreter of our own, or a thread state on the main interpreter.
+    kind: Kind,
     /// Dropped only by [`Interpreter::end`], under this interpreter's GIL; an interpreter
     /// lost any other way leaks its objects rather than touching them without the GIL.
     loaded: std::mem::ManuallyDrop<Loaded>,
 }
 
+enum Kind {
+    /// An own-GIL sub-interpreter, created and ended by this worker.
+    Sub,
+    /// The main interpreter, attached to with `PyGILState_Ensure`.
+    Main(ffi::PyGILState_STATE),
+}
+
 /// What an interpreter imports at startup and keeps for every call.
 struct Loaded {
-    handlers: Vec<call::Handler>,
+    /// Indexed like the table's routes; `None` for routes served elsewhere.
+    handlers: Vec<Option<call::Handler>>,
     values: build::ValueBuilder,
+    /// Present when this interpreter runs `async def` handlers or the app's lifespan.
+    event_loop: Option<event_loop::EventLoop>,
 }
 
 /// Proof that the current thread holds this interpreter's GIL; releases it when dropped.
@@ -49,6 +65,13 @@ impl Interpreter {
         // `Interpreter` never leaves its thread), so restoring it is balanced.
         unsafe { ffi::PyEval_RestoreThread(self.thread_state) };
         GilHeld { interpreter: self }
+    }
+}
+
+impl GilHeld<'_> {
+    /// CPython's id of the interpreter whose GIL is held.
+    pub fn id(&self) -> i64 {
+        self.interpreter.id
     }
 }
 

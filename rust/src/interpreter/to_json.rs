@@ -70,14 +70,16 @@ unsafe fn write_nested(
         write_dict(out, obj, depth)?;
     } else if ffi::PyList_Check(obj) != 0 {
         out.push(b'[');
-        // Index on every step: the list may not change size under us (we hold its GIL and
-        // call no Python code), but reading the size once keeps that assumption visible.
-        let len = ffi::PyList_GET_SIZE(obj);
-        for index in 0..len {
+        // The size is read on every step and each item is held while it is written: a
+        // pydantic model's `model_dump` runs Python code, which could change the list.
+        let mut index = 0;
+        while index < ffi::PyList_GET_SIZE(obj) {
             if index > 0 {
                 out.push(b',');
             }
-            write_nested(out, ffi::PyList_GET_ITEM(obj, index), depth + 1)?;
+            let item = Owned::from_borrowed(ffi::PyList_GET_ITEM(obj, index));
+            write_nested(out, item.as_ptr(), depth + 1)?;
+            index += 1;
         }
         out.push(b']');
     } else if ffi::PyTuple_Check(obj) != 0 {
@@ -89,10 +91,43 @@ unsafe fn write_nested(
             write_nested(out, ffi::PyTuple_GET_ITEM(obj, index), depth + 1)?;
         }
         out.push(b']');
+    } else if let Some(dumped) = pydantic_dump(obj)? {
+        write_nested(out, dumped.as_ptr(), depth + 1)?;
     } else {
         return Err(JsonError::Unsupported(type_name(obj)));
     }
     Ok(())
+}
+
+/// A pydantic model as FastAPI renders it: `model_dump(mode="json", by_alias=True)`.
+/// `None` for any other object. (pydantic only loads in the main interpreter.)
+unsafe fn pydantic_dump(obj: *mut ffi::PyObject) -> Result<Option<Owned>, JsonError> {
+    let class = ffi::Py_TYPE(obj).cast::<ffi::PyObject>();
+    let Some(_serializer) = Owned::from_new(ffi::PyObject_GetAttrString(
+        class,
+        c"__pydantic_serializer__".as_ptr(),
+    )) else {
+        ffi::PyErr_Clear();
+        return Ok(None);
+    };
+    let dump = Owned::from_new(ffi::PyObject_GetAttrString(obj, c"model_dump".as_ptr()))
+        .ok_or(JsonError::Python)?;
+    let keywords = Owned::from_new(ffi::Py_BuildValue(
+        c"{s:s,s:O}".as_ptr(),
+        c"mode".as_ptr(),
+        c"json".as_ptr(),
+        c"by_alias".as_ptr(),
+        ffi::Py_True(),
+    ))
+    .ok_or(JsonError::Python)?;
+    let empty = Owned::from_new(ffi::PyTuple_New(0)).ok_or(JsonError::Python)?;
+    Owned::from_new(ffi::PyObject_Call(
+        dump.as_ptr(),
+        empty.as_ptr(),
+        keywords.as_ptr(),
+    ))
+    .map(Some)
+    .ok_or(JsonError::Python)
 }
 
 unsafe fn write_dict(

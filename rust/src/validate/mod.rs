@@ -167,6 +167,10 @@ impl Validator<'_> {
                 }
             }
             Schema::Any => Ok(any(input)),
+            Schema::Model { type_index } => Ok(ArgValue::Model {
+                type_index: *type_index,
+                value: Box::new(any(input)),
+            }),
             Schema::Nullable { inner } => {
                 if let Input::Json(JsonValue::Null) = input {
                     return Some(ArgValue::None);

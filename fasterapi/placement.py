@@ -1,0 +1,174 @@
+"""Where each route runs: the sub-interpreter pool, or the main interpreter.
+
+Routes run in parallel sub-interpreters unless their code cannot load there: pydantic-core,
+orjson, numpy and every other PyO3 or single-phase extension refuse own-GIL
+sub-interpreters. At startup every module a route needs is imported once in a scratch
+sub-interpreter; a route whose modules refuse runs on the main interpreter instead (one
+call at a time), and the startup report says so. `strict=True` (`--strict-isolation`)
+makes that fallback a startup error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fasterapi.exceptions import StartupError
+
+if TYPE_CHECKING:
+    from fasterapi.applications import FasterAPI
+    from fasterapi.routing import Route
+
+# (module names) -> one (status, message) per module; status is "loaded", "refused" or
+# "failed". `fasterapi._core.probe_imports` in production.
+Probe = Callable[[Sequence[str]], Sequence[tuple[str, str]]]
+
+
+@dataclass
+class Placement:
+    """Which routes run where, and why."""
+
+    on_main: dict[int, str] = field(default_factory=dict)  # route index -> reason
+    pool: list[int] = field(default_factory=list)
+    app_location: tuple[str, str] | None = None
+
+    def report(self, app: FasterAPI, interpreters: int) -> str:
+        """The startup report: interpreter count, and which routes run where and why."""
+        routes = app.routes
+        lines = []
+        if self.pool or not self.on_main:
+            lines.append(
+                f"{interpreters} sub-interpreters (in parallel) serve "
+                f"{_count(len(self.pool), 'route')}"
+                + (f" from {', '.join(_modules(routes, self.pool))}" if self.pool else "")
+            )
+        if self.on_main:
+            lines.append(
+                f"the main interpreter (one call at a time) serves "
+                f"{_count(len(self.on_main), 'route')}:"
+            )
+            by_reason: dict[str, list[int]] = {}
+            for index, reason in self.on_main.items():
+                by_reason.setdefault(reason, []).append(index)
+            for reason, indexes in by_reason.items():
+                lines.append(f"  because {reason}:")
+                lines.extend(f"    {_describe(routes[index])}" for index in indexes)
+        if app.runs_lifespan:
+            lines.append("the app's lifespan (startup/shutdown) runs in each of them")
+        return "\n".join(lines)
+
+
+def place_routes(app: FasterAPI, probe: Probe, *, strict: bool = False) -> Placement:
+    """Decides where each route of `app` runs; raises `StartupError` if a module fails to
+    import for another reason, or (with `strict`) if any route would need the fallback."""
+    placement = Placement()
+    if app.runs_lifespan:
+        placement.app_location = app_location(app)
+    wanted: dict[str, None] = {}
+    for route in app.routes:
+        if app.isolated and route.isolated is not False:
+            wanted.update(dict.fromkeys(route.needed_modules()))
+    if placement.app_location is not None and any(
+        route.isolated is not False for route in app.routes
+    ):
+        wanted[placement.app_location[0]] = None
+    verdicts = dict(zip(wanted, probe(list(wanted)), strict=True))
+    refused = {module: why for module, (status, why) in verdicts.items() if status == "refused"}
+    app_refused = placement.app_location is not None and placement.app_location[0] in refused
+    for index, route in enumerate(app.routes):
+        reason = _main_reason(app, route, refused, app_refused, placement.app_location)
+        if reason is None:
+            for module in route.needed_modules():
+                status, why = verdicts[module]
+                if status == "failed":
+                    raise StartupError(why)
+            placement.pool.append(index)
+        else:
+            placement.on_main[index] = reason
+    fallback = {
+        index: reason
+        for index, reason in placement.on_main.items()
+        if not reason.startswith("it is marked")
+    }
+    if strict and fallback:
+        by_reason: dict[str, list[str]] = {}
+        for index, reason in fallback.items():
+            route = app.routes[index]
+            by_reason.setdefault(reason, []).append(f"{' '.join(route.methods)} {route.path}")
+        raise StartupError(
+            "strict isolation: "
+            + "; ".join(
+                f"{reason}, needed by {', '.join(routes)}" for reason, routes in by_reason.items()
+            )
+        )
+    return placement
+
+
+def _main_reason(
+    app: FasterAPI,
+    route: Route,
+    refused: dict[str, str],
+    app_refused: bool,
+    app_location: tuple[str, str] | None,
+) -> str | None:
+    """Why `route` must run on the main interpreter; `None` if it can run in the pool."""
+    if not app.isolated:
+        return "it is marked isolated=False (on the app)"
+    if route.isolated is False:
+        return "it is marked isolated=False"
+    for module in route.needed_modules():
+        if module in refused:
+            return f"module '{module}' cannot load in a sub-interpreter ({_cause(refused[module])})"
+    if app_refused and app_location is not None:
+        return (
+            f"the app's lifespan must run in every interpreter, and its module "
+            f"'{app_location[0]}' cannot load in a sub-interpreter "
+            f"({_cause(refused[app_location[0]])})"
+        )
+    return None
+
+
+def app_location(app: FasterAPI) -> tuple[str, str]:
+    """`(module, attribute)` under which each interpreter finds its own copy of `app`."""
+    from fasterapi.modules import importable_name
+
+    module_name = app.defined_in
+    module = sys.modules.get(module_name)
+    for name, value in vars(module).items() if module is not None else ():
+        if value is app:
+            return importable_name(module_name), name
+    raise StartupError(
+        f"the app has a lifespan or startup/shutdown hooks, so every interpreter must find "
+        f"it, but it is not a module-level name of '{module_name}'; assign it at module "
+        "level (app = FastAPI(...))"
+    )
+
+
+def probe_in_subinterpreter(modules: Sequence[str]) -> Sequence[tuple[str, str]]:
+    """Imports `modules` in a scratch sub-interpreter (the real probe)."""
+    from fasterapi import _core
+
+    if not modules:
+        return []
+    sys_path = [os.path.abspath(entry or os.curdir) for entry in sys.path]
+    return _core.probe_imports(sys_path, list(modules))
+
+
+def _cause(message: str) -> str:
+    # "module 'x' cannot be imported in a sub-interpreter: ImportError: ..." -> the error
+    return message.split(": ", 1)[-1].split("\n", 1)[0]
+
+
+def _describe(route: Route) -> str:
+    return f"{' '.join(route.methods)} {route.path} ({route.endpoint})"
+
+
+def _modules(routes: list[Route], indexes: list[int]) -> list[str]:
+    return list(dict.fromkeys(routes[index].module for index in indexes))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

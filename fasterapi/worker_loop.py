@@ -1,0 +1,117 @@
+"""The asyncio event loop an interpreter runs when its routes need one.
+
+Interpreters that serve `async def` handlers, or an app with a lifespan, run their jobs on
+a loop that owns the worker thread. The Rust worker drives this object, inside its own
+interpreter: `WorkerLoop(app)`, `startup()`, `serve(fd, drain)` until `stop()`, then
+`shutdown()`. `serve` registers the worker's wake-up file descriptor, so new jobs are
+taken between the loop's other callbacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fasterapi.lifespan import Lifespan
+
+# How many loop turns a queued job may wait for ready callbacks to run first.
+_MAX_DEFERRED_TURNS = 16
+
+
+class WorkerLoop:
+    def __init__(self, app: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+        self._lifespan = Lifespan(app) if app is not None else None
+
+    def startup(self) -> None:
+        """Runs the app's startup code; raises what it raised."""
+        if self._lifespan is not None:
+            self.loop.run_until_complete(self._lifespan.startup())
+
+    def start(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Runs a handler's coroutine as a task, eagerly: up to its first real suspension
+        it runs right here, and a handler that never suspends finishes without a loop turn."""
+        return asyncio.Task(coroutine, loop=self.loop, eager_start=True)
+
+    def serve(self, fd: int, drain: Callable[[], None]) -> None:
+        """Runs the loop until `stop()`, calling `drain` whenever `fd` is readable."""
+        self.loop.add_reader(fd, drain)
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.remove_reader(fd)
+
+    def call_after_ready(self, callback: Callable[[], None]) -> None:
+        """Runs `callback` once the callbacks that are ready now, and those they make
+        ready, have run (for a few turns at most, so a busy loop cannot starve it).
+
+        The worker takes its next job this way while tasks are in flight: a coroutine
+        whose timer or I/O fired during a sync handler resumes before the next sync
+        handler starts. (`_ready` is the loop's queue of callbacks due this turn.)
+        """
+        loop = self.loop
+        turns = 0
+
+        def when_idle() -> None:
+            nonlocal turns
+            turns += 1
+            if turns < _MAX_DEFERRED_TURNS and getattr(loop, "_ready", None):
+                loop.call_soon(when_idle)
+            else:
+                callback()
+
+        loop.call_soon(when_idle)
+
+    def stop(self) -> None:
+        self.loop.stop()
+
+    def shutdown(self) -> None:
+        """Runs the app's shutdown code, cancels what is left and closes the loop."""
+        loop = self.loop
+        try:
+            if self._lifespan is not None:
+                loop.run_until_complete(self._lifespan.shutdown())
+        finally:
+            try:
+                _cancel_remaining(loop)
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.run_until_complete(loop.shutdown_default_executor())
+            finally:
+                asyncio.set_event_loop(None)
+                loop.close()
+
+
+def _cancel_remaining(loop: asyncio.AbstractEventLoop) -> None:
+    tasks = asyncio.all_tasks(loop)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+
+
+def prime_in_main_interpreter() -> None:
+    """Runs the loop machinery once in the main interpreter, before any worker does.
+
+    On Python 3.12, a C function of an extension module (`_asyncio`, `_socket`, ...) that
+    is first called with keyword arguments inside a sub-interpreter caches its keyword
+    tuple in that interpreter's memory, shared by the whole process; ending the
+    sub-interpreter frees it, and finalizing the main interpreter then aborts with heap
+    corruption (CPython #119213, fixed in 3.13). Making those first calls here, in the main
+    interpreter, keeps the cached tuples in memory that lives until the process ends.
+    """
+    worker_loop = WorkerLoop(None)
+    try:
+        task = worker_loop.start(_exercise())
+        task.add_done_callback(lambda _: None)
+        worker_loop.call_after_ready(lambda: None)
+        worker_loop.loop.run_until_complete(task)
+    finally:
+        worker_loop.shutdown()
+
+
+async def _exercise() -> None:
+    await asyncio.sleep(0)
+    async with asyncio.timeout(60):
+        await asyncio.gather(asyncio.sleep(0), asyncio.sleep(0.001))

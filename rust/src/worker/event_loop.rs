@@ -1,0 +1,132 @@
+//! Serving on an asyncio loop that owns the worker thread.
+//!
+//! The loop watches the worker's eventfd; its callback (`drain`) takes jobs from the
+//! queue. A sync handler runs right there; an `async def` handler starts as an eager task
+//! and, if it suspends, replies from its done-callback. While this interpreter has tasks
+//! in flight, `drain` takes one job per loop turn, so a sync handler never holds up ready
+//! coroutines for longer than its own run; with none in flight it drains the whole burst.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crossbeam_channel::{Receiver, TryRecvError};
+
+use super::wake::Waker;
+use super::{run_job, Message};
+use crate::interpreter::{Callback, GilHeld};
+use crate::route_table::RouteTable;
+
+struct Drainer<'a> {
+    gil: &'a GilHeld<'a>,
+    table: &'a Arc<RouteTable>,
+    jobs: &'a Receiver<Message>,
+    waker: &'a Waker,
+    /// Tasks started here and not finished yet (decremented by their done-callbacks).
+    in_flight: Rc<Cell<usize>>,
+    /// A stop message was taken: this worker takes no more jobs.
+    stopping: Cell<bool>,
+    /// Where the loop's callbacks find this drainer; cleared before it goes away, so a
+    /// callback the loop still holds does nothing instead of reaching freed memory.
+    handle: Rc<Cell<*const ()>>,
+}
+
+/// Runs the loop until a stop message arrives.
+pub(super) fn serve(
+    gil: &GilHeld<'_>,
+    table: &Arc<RouteTable>,
+    jobs: &Receiver<Message>,
+    waker: &Waker,
+) {
+    let drainer = Drainer {
+        gil,
+        table,
+        jobs,
+        waker,
+        in_flight: Rc::new(Cell::new(0)),
+        stopping: Cell::new(false),
+        handle: Rc::new(Cell::new(std::ptr::null())),
+    };
+    drainer.handle.set(std::ptr::from_ref(&drainer).cast());
+    if let Err(traceback) = gil.serve_event_loop(waker.fd(), drainer.callback()) {
+        tracing::error!(
+            interpreter = gil.id(),
+            "the event loop failed:\n{traceback}"
+        );
+    }
+    drainer.handle.set(std::ptr::null());
+}
+
+impl Drainer<'_> {
+    /// A loop callback that runs `drain` while this drainer exists.
+    fn callback(&self) -> Callback {
+        // The closure must be 'static; it reaches the drainer through `handle`, which
+        // `serve` clears before the drainer is dropped.
+        let handle = Rc::clone(&self.handle);
+        Box::new(move |_| {
+            let drainer = handle.get().cast::<Drainer<'_>>();
+            if !drainer.is_null() {
+                // SAFETY: non-null only while `serve` keeps the drainer alive, and the
+                // loop calls back on this thread, inside `serve`.
+                unsafe { (*drainer).drain() }
+            }
+        })
+    }
+
+    fn drain(&self) {
+        if self.stopping.get() {
+            return;
+        }
+        self.waker.clear();
+        self.waker.unpark();
+        loop {
+            match self.jobs.try_recv() {
+                Ok(Message::Call(job)) => {
+                    run_job(self.gil, self.table, job, &self.in_flight);
+                    if self.in_flight.get() > 0 {
+                        // Let ready coroutines run before the next job.
+                        if self.jobs.is_empty() {
+                            self.park_or_continue();
+                        } else {
+                            self.again_next_turn();
+                        }
+                        return;
+                    }
+                }
+                Ok(Message::Stop) | Err(TryRecvError::Disconnected) => {
+                    self.stopping.set(true);
+                    if let Err(traceback) = self.gil.stop_event_loop() {
+                        tracing::error!("cannot stop the event loop:\n{traceback}");
+                    }
+                    return;
+                }
+                Err(TryRecvError::Empty) => {
+                    if self.park_or_continue() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Parks unless a job arrived meanwhile; says whether it parked.
+    fn park_or_continue(&self) -> bool {
+        self.waker.park();
+        if self.jobs.is_empty() {
+            return true;
+        }
+        self.waker.unpark();
+        false
+    }
+
+    fn again_next_turn(&self) {
+        if let Err(traceback) = self.gil.call_after_ready(self.callback()) {
+            // Without the callback the loop would not come back for the queue; waking
+            // through the eventfd has the same effect.
+            tracing::debug!(
+                "cannot schedule the next job, waking through the eventfd:\n{traceback}"
+            );
+            self.waker.wake();
+        }
+    }
+}
