@@ -46,12 +46,12 @@ def run(
 
     cpus = available_cpus()
     interpreters = interpreters or cpus
-    placement = plan(app, strict_isolation=strict_isolation)
-    table = route_table(app, placement)
     if sys.version_info < (3, 13) and (app.runs_lifespan or any(r.is_async for r in app.routes)):
         from fasterapi.worker_loop import prime_in_main_interpreter
 
-        prime_in_main_interpreter()
+        prime_in_main_interpreter()  # before any sub-interpreter exists (see its docstring)
+    placement = plan(app, strict_isolation=strict_isolation)
+    table = route_table(app, placement)
     config = {
         "host": host,
         "port": port,

@@ -1,5 +1,10 @@
-"""The benchmark endpoints, on FasterAPI (those it supports so far)."""
+"""The benchmark endpoints, on FasterAPI (those it supports so far).
 
+Like the FastAPI app, it mixes sync and `async def` handlers, so every interpreter runs an
+event loop and the sync endpoints are measured as they run in such an app.
+"""
+
+import asyncio
 from dataclasses import dataclass, field
 
 from workload import cpu_work
@@ -35,3 +40,9 @@ class Item:
 def create_item(item: Item):
     # Returning the dataclass itself needs the responses issue; this is the same JSON.
     return {"name": item.name, "price": item.price, "tags": item.tags}
+
+
+@app.get("/async")
+async def sleepy():
+    await asyncio.sleep(0.01)
+    return {"slept": 0.01}
