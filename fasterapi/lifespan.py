@@ -68,7 +68,7 @@ class Lifespan:
     def __init__(self, app: FasterAPI) -> None:
         self._app = app
         self.state: Any = None
-        self._task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[None] | None = None
 
     async def startup(self) -> None:
         """Enters the context; raises what the startup code raised."""
@@ -77,7 +77,7 @@ class Lifespan:
         loop = asyncio.get_running_loop()
         self._started: asyncio.Future[None] = loop.create_future()
         self._stopping = asyncio.Event()
-        self._task = loop.create_task(self._run())
+        self.task = loop.create_task(self._run())
         await self._started
 
     async def _run(self) -> None:
@@ -93,7 +93,7 @@ class Lifespan:
 
     async def shutdown(self) -> None:
         """Leaves the context; raises what the shutdown code raised."""
-        if self._task is None:
+        if self.task is None:
             return
         self._stopping.set()
-        await self._task
+        await self.task

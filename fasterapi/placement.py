@@ -33,7 +33,7 @@ class Placement:
 
     on_main: dict[int, str] = field(default_factory=dict)  # route index -> reason
     pool: list[int] = field(default_factory=list)
-    app_location: tuple[str, str] | None = None
+    app_location: tuple[str, str, str] | None = None
 
     def report(self, app: FasterAPI, interpreters: int) -> str:
         """The startup report: interpreter count, and which routes run where and why."""
@@ -71,8 +71,10 @@ def place_routes(app: FasterAPI, probe: Probe, *, strict: bool = False) -> Place
     for route in app.routes:
         if app.isolated and route.isolated is not False:
             wanted.update(dict.fromkeys(route.needed_modules()))
-    if placement.app_location is not None and any(
-        route.isolated is not False for route in app.routes
+    if (
+        placement.app_location is not None
+        and app.isolated
+        and any(route.isolated is not False for route in app.routes)
     ):
         wanted[placement.app_location[0]] = None
     verdicts = dict(zip(wanted, probe(list(wanted)), strict=True))
@@ -112,7 +114,7 @@ def _main_reason(
     route: Route,
     refused: dict[str, str],
     app_refused: bool,
-    app_location: tuple[str, str] | None,
+    app_location: tuple[str, str, str] | None,
 ) -> str | None:
     """Why `route` must run on the main interpreter; `None` if it can run in the pool."""
     if not app.isolated:
@@ -131,19 +133,27 @@ def _main_reason(
     return None
 
 
-def app_location(app: FasterAPI) -> tuple[str, str]:
-    """`(module, attribute)` under which each interpreter finds its own copy of `app`."""
+def app_location(app: FasterAPI) -> tuple[str, str, str]:
+    """`(module, attribute, module in this process)` under which each interpreter finds
+    its own copy of `app` (the main interpreter finds this very object: a script run as
+    `__main__` is not imported a second time there): a
+    module-level name bound to it, in the module that created it or any other (an app
+    made by a factory function, or by a subclass, lives where it was assigned)."""
     from fasterapi.modules import importable_name
 
-    module_name = app.defined_in
-    module = sys.modules.get(module_name)
-    for name, value in vars(module).items() if module is not None else ():
-        if value is app:
-            return importable_name(module_name), name
+    candidates = [sys.modules.get(app.defined_in)]
+    candidates += [module for name, module in list(sys.modules.items()) if name != app.defined_in]
+    for module in candidates:
+        for name, value in list(getattr(module, "__dict__", {}).items()):
+            if value is app:
+                try:
+                    return importable_name(module.__name__), name, module.__name__
+                except TypeError:  # an interactive __main__: keep looking
+                    continue
     raise StartupError(
-        f"the app has a lifespan or startup/shutdown hooks, so every interpreter must find "
-        f"it, but it is not a module-level name of '{module_name}'; assign it at module "
-        "level (app = FastAPI(...))"
+        "the app has a lifespan or startup/shutdown hooks, so every interpreter must find "
+        "it, but no module has it as a module-level name; assign it at module level "
+        "(app = FastAPI(...))"
     )
 
 

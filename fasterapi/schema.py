@@ -316,6 +316,7 @@ class TypeRegistry:
         index = self._index[cls] = len(self.types)
         entry: dict[str, Any] = {
             "module": importable_name(cls.__module__),
+            "main_module": cls.__module__,  # its name in the main interpreter
             "qualname": cls.__qualname__,
             "name": cls.__name__,
         }

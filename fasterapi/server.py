@@ -82,6 +82,9 @@ def route_table(app: FasterAPI, placement: Placement) -> dict[str, Any]:
     for index, route in enumerate(app.routes):
         entry = route.table_entry(registry)
         entry["on_main"] = index in placement.on_main
+        # The main interpreter already has the handler: under the name it has there (a
+        # script is `__main__`), so it is not imported a second time.
+        entry["main_module"] = route.function.__module__
         routes.append(entry)
     location = placement.app_location
     return {
@@ -89,7 +92,9 @@ def route_table(app: FasterAPI, placement: Placement) -> dict[str, Any]:
         "types": registry.types,
         "sys_path": [os.path.abspath(entry or os.curdir) for entry in sys.path],
         "python_minor": sys.version_info.minor,
-        "app": None if location is None else {"module": location[0], "attribute": location[1]},
+        "app": None
+        if location is None
+        else {"module": location[0], "attribute": location[1], "main_module": location[2]},
         "lifespan": app.runs_lifespan,
     }
 

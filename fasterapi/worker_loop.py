@@ -10,10 +10,13 @@ taken between the loop's other callbacks.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fasterapi.lifespan import Lifespan
+
+logger = logging.getLogger("fasterapi")
 
 # How many loop turns a queued job may wait for ready callbacks to run first.
 _MAX_DEFERRED_TURNS = 16
@@ -24,6 +27,7 @@ class WorkerLoop:
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
         self._lifespan = Lifespan(app) if app is not None else None
+        self._stopping = False
 
     def startup(self) -> None:
         """Runs the app's startup code; raises what it raised."""
@@ -36,10 +40,20 @@ class WorkerLoop:
         return asyncio.Task(coroutine, loop=self.loop, eager_start=True)
 
     def serve(self, fd: int, drain: Callable[[], None]) -> None:
-        """Runs the loop until `stop()`, calling `drain` whenever `fd` is readable."""
+        """Runs the loop until `stop()`, calling `drain` whenever `fd` is readable.
+
+        A `SystemExit` or `KeyboardInterrupt` raised in a handler's task escapes
+        `run_forever`; the task has failed (its request gets a 500), and the loop goes on
+        serving rather than leave the interpreter without one.
+        """
+        self._stopping = False
         self.loop.add_reader(fd, drain)
         try:
-            self.loop.run_forever()
+            while not self._stopping:
+                try:
+                    self.loop.run_forever()
+                except BaseException:  # logged; the worker must keep serving
+                    logger.exception("an exception escaped the event loop; serving on")
         finally:
             self.loop.remove_reader(fd)
 
@@ -65,12 +79,17 @@ class WorkerLoop:
         loop.call_soon(when_idle)
 
     def stop(self) -> None:
+        self._stopping = True
         self.loop.stop()
 
     def shutdown(self) -> None:
-        """Runs the app's shutdown code, cancels what is left and closes the loop."""
+        """Cancels the handlers still running, runs the app's shutdown code, closes the loop."""
         loop = self.loop
+        lifespan_task = self._lifespan.task if self._lifespan is not None else None
         try:
+            # Handlers left over after the graceful timeout go first, so they cannot run
+            # against resources the shutdown code has already closed.
+            _cancel_remaining(loop, keep=lifespan_task)
             if self._lifespan is not None:
                 loop.run_until_complete(self._lifespan.shutdown())
         finally:
@@ -83,8 +102,10 @@ class WorkerLoop:
                 loop.close()
 
 
-def _cancel_remaining(loop: asyncio.AbstractEventLoop) -> None:
-    tasks = asyncio.all_tasks(loop)
+def _cancel_remaining(
+    loop: asyncio.AbstractEventLoop, keep: asyncio.Task[Any] | None = None
+) -> None:
+    tasks = asyncio.all_tasks(loop) - {keep}
     for task in tasks:
         task.cancel()
     if tasks:

@@ -169,3 +169,26 @@ def test_a_script_with_async_handlers_returns_from_run_and_exits_cleanly(tmp_pat
     assert process.returncode == 0, output
     assert "run() returned" in output
     assert "Fatal Python error" not in output
+
+
+def test_sigterm_lets_suspended_async_requests_finish(start_server, tmp_path):
+    events = tmp_path / "events"
+    server = start_server("async_app:app", "--interpreters", "2", env={"EVENTS_FILE": str(events)})
+
+    async def scenario() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as client:
+            requests = [client.get("/sleep", params={"seconds": 1.0}) for _ in range(20)]
+            pending = asyncio.gather(*requests)
+            # Signal once every request is inside its handler (recorded by the app).
+            while events.read_text().count("request") < 20:
+                await asyncio.sleep(0.01)
+            server.process.send_signal(signal.SIGTERM)
+            return await pending
+
+    responses = asyncio.run(scenario())
+    assert [response.status_code for response in responses] == [200] * 20
+    assert server.wait_exit() == 0, server.output
+    # Shutdown ran after the last request, in both interpreters.
+    assert events.read_text().splitlines()[-2:] == [
+        line for line in events.read_text().splitlines() if line.startswith("shutdown")
+    ]

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -109,3 +112,35 @@ def test_check_with_strict_isolation_fails_like_run(tmp_path, target):
     result = _check(tmp_path, target, "--strict-isolation")
     assert result.returncode == 1
     assert result.stderr.startswith("Error: strict isolation: ")
+
+
+def test_a_scripts_main_interpreter_routes_run_in_the_script_itself(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, str(APPS / "main_script_app.py"), str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                shared = httpx.get(f"http://127.0.0.1:{port}/shared").json()
+                break
+            except httpx.ConnectError:
+                assert process.poll() is None, process.stdout.read()
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        # The very module that ran the `__main__` block, not a second import of the file.
+        assert shared == {"module": "__main__", "set_by_main_block": True}
+        # Sub-interpreters import the script under its importable name.
+        isolated = httpx.get(f"http://127.0.0.1:{port}/isolated").json()
+        assert isolated == {"module": "main_script_app"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output

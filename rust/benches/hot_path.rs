@@ -116,6 +116,7 @@ fn body_validation(c: &mut Criterion) {
     };
     let types = vec![TypeSpec::Dataclass(_core::schema::DataclassSpec {
         module: "app".into(),
+        main_module: None,
         qualname: "Item".into(),
         name: "Item".into(),
         fields: vec![

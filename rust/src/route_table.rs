@@ -35,6 +35,24 @@ pub struct RouteTable {
 pub struct AppLocation {
     pub module: String,
     pub attribute: String,
+    /// The module's name in the main interpreter (`__main__` for a script).
+    #[serde(default)]
+    pub main_module: Option<String>,
+}
+
+impl AppLocation {
+    /// The module to import the app from in the interpreters at `placement`.
+    pub fn module_at(&self, placement: Placement) -> &str {
+        module_at(&self.module, self.main_module.as_deref(), placement)
+    }
+}
+
+/// `main_module` on the main interpreter (which already has it), `module` elsewhere.
+fn module_at<'a>(module: &'a str, main_module: Option<&'a str>, placement: Placement) -> &'a str {
+    match (placement, main_module) {
+        (Placement::Main, Some(main_module)) => main_module,
+        _ => module,
+    }
 }
 
 /// Which interpreters run a route.
@@ -56,6 +74,9 @@ pub struct RouteSpec {
     pub path: String,
     /// Importable module name of the handler (never `__main__`).
     pub module: String,
+    /// The handler's module name in the main interpreter (`__main__` for a script).
+    #[serde(default)]
+    pub main_module: Option<String>,
     /// Qualified name of the handler inside its module, e.g. `get_user` or `Users.get`.
     pub qualname: String,
     pub params: Vec<ParamSpec>,
@@ -186,6 +207,7 @@ impl RouteSpec {
             methods: methods.iter().map(|method| method.to_string()).collect(),
             path: path.into(),
             module: "app".into(),
+            main_module: None,
             qualname: qualname.into(),
             order: validation_order(&params),
             params,
@@ -194,6 +216,11 @@ impl RouteSpec {
             is_async: false,
             on_main: false,
         }
+    }
+
+    /// The module to import the handler from in the interpreters at `placement`.
+    pub fn module_at(&self, placement: Placement) -> &str {
+        module_at(&self.module, self.main_module.as_deref(), placement)
     }
 
     /// `module:qualname`, the name used in logs and error messages.

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Deserializer};
 
+use crate::route_table::Placement;
+
 /// A value type and its constraints.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
@@ -179,6 +181,19 @@ impl TypeSpec {
         }
     }
 
+    /// The module to import the class from in the interpreters at `placement`.
+    pub fn module_at(&self, placement: Placement) -> &str {
+        let main_module = match self {
+            TypeSpec::Enum(spec) => &spec.main_module,
+            TypeSpec::Dataclass(spec) => &spec.main_module,
+            TypeSpec::Model(spec) => &spec.main_module,
+        };
+        match (placement, main_module) {
+            (Placement::Main, Some(module)) => module,
+            _ => self.module(),
+        }
+    }
+
     pub fn qualname(&self) -> &str {
         match self {
             TypeSpec::Enum(spec) => &spec.qualname,
@@ -192,12 +207,18 @@ impl TypeSpec {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ModelSpec {
     pub module: String,
+    /// Its module's name in the main interpreter (`__main__` for a script).
+    #[serde(default)]
+    pub main_module: Option<String>,
     pub qualname: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct EnumSpec {
     pub module: String,
+    /// Its module's name in the main interpreter (`__main__` for a script).
+    #[serde(default)]
+    pub main_module: Option<String>,
     pub qualname: String,
     /// The members' values, in definition order (the worker's `list(cls)` order).
     pub values: Vec<EnumValue>,
@@ -217,6 +238,9 @@ pub enum EnumValue {
 #[derive(Debug, Clone, Deserialize)]
 pub struct DataclassSpec {
     pub module: String,
+    /// Its module's name in the main interpreter (`__main__` for a script).
+    #[serde(default)]
+    pub main_module: Option<String>,
     pub qualname: String,
     /// The class's `__name__`, which pydantic puts in `dataclass_type` errors.
     pub name: String,

@@ -73,10 +73,13 @@ pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
         dispatcher,
         local_addr,
     });
-    let (interpreters, main) = app.dispatcher.sizes();
-    let main = if main { " + the main interpreter" } else { "" };
+    let serving = match app.dispatcher.sizes() {
+        (0, _) => "the main interpreter".to_owned(),
+        (pool, false) => format!("{pool} interpreters"),
+        (pool, true) => format!("{pool} interpreters + the main interpreter"),
+    };
     tracing::info!(
-        "FasterAPI running on http://{local_addr} with {interpreters} interpreters{main} (press CTRL+C to quit)"
+        "FasterAPI running on http://{local_addr} with {serving} (press CTRL+C to quit)"
     );
     let grace = Duration::from_secs_f64(config.graceful_timeout.max(0.0));
     runtime.block_on(accept_until_signal(listener, Arc::clone(&app), grace));

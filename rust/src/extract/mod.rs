@@ -196,6 +196,7 @@ mod tests {
     fn types() -> Vec<TypeSpec> {
         vec![TypeSpec::Dataclass(DataclassSpec {
             module: "app".into(),
+            main_module: None,
             qualname: "Item".into(),
             name: "Item".into(),
             fields: vec![FieldSpec {

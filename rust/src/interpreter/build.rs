@@ -9,12 +9,12 @@ use std::ffi::CString;
 
 use pyo3::ffi;
 
-use super::lifecycle::{attribute_of, import, lookup_qualname};
+use super::lifecycle::{attribute_of, import_at, lookup_qualname};
 use super::object::{new_str, str_as_utf8, Owned};
 use super::pyerror;
 use super::to_json;
 use super::StartupError;
-use crate::route_table::RouteTable;
+use crate::route_table::{Placement, RouteTable};
 use crate::schema::{Schema, TypeSpec};
 use crate::value::{ArgValue, DateTimeValue, PathStep, Refusal};
 
@@ -151,11 +151,15 @@ impl ValueBuilder {
     ///
     /// # Safety
     /// The current thread holds the GIL of the interpreter the builder will serve.
-    pub unsafe fn load(table: &RouteTable, used: &[bool]) -> Result<ValueBuilder, StartupError> {
+    pub unsafe fn load(
+        table: &RouteTable,
+        used: &[bool],
+        placement: Placement,
+    ) -> Result<ValueBuilder, StartupError> {
         let mut types = Vec::with_capacity(table.types.len());
         for (spec, &used) in table.types.iter().zip(used) {
             types.push(if used {
-                load_type(spec)?
+                load_type(spec, placement)?
             } else {
                 LoadedType::Absent
             });
@@ -453,10 +457,11 @@ fn startup_failure(what: &str) -> StartupError {
     }
 }
 
-unsafe fn load_type(spec: &TypeSpec) -> Result<LoadedType, StartupError> {
-    let module = import(spec.module())?;
-    let class = lookup_qualname(&module, spec.module(), spec.qualname())?;
-    let name = format!("{}.{}", spec.module(), spec.qualname());
+unsafe fn load_type(spec: &TypeSpec, placement: Placement) -> Result<LoadedType, StartupError> {
+    let module_name = spec.module_at(placement);
+    let module = import_at(module_name, placement)?;
+    let class = lookup_qualname(&module, module_name, spec.qualname())?;
+    let name = format!("{module_name}.{}", spec.qualname());
     match spec {
         TypeSpec::Enum(enum_spec) => {
             let list = Owned::from_new(ffi::PySequence_List(class.as_ptr()))

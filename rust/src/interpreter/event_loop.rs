@@ -5,12 +5,12 @@ use std::os::fd::RawFd;
 
 use pyo3::ffi;
 
-use super::lifecycle::{attribute_of, lookup_qualname};
+use super::lifecycle::{attribute_of, import_at, lookup_qualname};
 use super::native::{self, Arity, Callback};
 use super::object::{new_str, Owned};
 use super::pyerror::{self, PyErrorText};
 use super::{GilHeld, StartupError};
-use crate::route_table::RouteTable;
+use crate::route_table::{Placement, RouteTable};
 
 /// A `WorkerLoop` and the bound methods called per request, cached.
 pub(super) struct EventLoop {
@@ -26,9 +26,16 @@ impl EventLoop {
     ///
     /// # Safety
     /// The current thread holds the GIL of the interpreter the loop will belong to.
-    pub(super) unsafe fn create(table: &RouteTable) -> Result<EventLoop, StartupError> {
+    pub(super) unsafe fn create(
+        table: &RouteTable,
+        placement: Placement,
+    ) -> Result<EventLoop, StartupError> {
         let app = match (&table.app, table.lifespan) {
-            (Some(location), true) => attribute_of(&location.module, &location.attribute)?,
+            (Some(location), true) => {
+                let module_name = location.module_at(placement);
+                let module = import_at(module_name, placement)?;
+                lookup_qualname(&module, module_name, &location.attribute)?
+            }
             _ => Owned::from_borrowed(ffi::Py_None()),
         };
         let class = attribute_of("fasterapi.worker_loop", "WorkerLoop")?;
@@ -62,7 +69,7 @@ impl EventLoop {
         Owned::from_new(ffi::PyObject_VectorcallMethod(
             name.as_ptr(),
             args.as_ptr(),
-            3 | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
+            3,
             std::ptr::null_mut(),
         ))
         .map(drop)

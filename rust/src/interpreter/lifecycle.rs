@@ -178,15 +178,16 @@ unsafe fn load(table: &RouteTable, placement: Placement) -> Result<Loaded, Start
     if placement == Placement::Pool {
         set_sys_path(&table.sys_path)?;
     }
-    let values = ValueBuilder::load(table, &table.types_used_at(placement))?;
+    let values = ValueBuilder::load(table, &table.types_used_at(placement), placement)?;
     let mut handlers = Vec::with_capacity(table.routes.len());
     for route in &table.routes {
         if !table.serves(placement, route) {
             handlers.push(None);
             continue;
         }
-        let module = import(&route.module)?;
-        let function = lookup_qualname(&module, &route.module, &route.qualname)?;
+        let module_name = route.module_at(placement);
+        let module = import_at(module_name, placement)?;
+        let function = lookup_qualname(&module, module_name, &route.qualname)?;
         handlers.push(Some(Handler::new(function, route).map_err(|error| {
             StartupError {
                 message: format!("cannot prepare {}: {}", route.endpoint(), error.summary),
@@ -194,7 +195,7 @@ unsafe fn load(table: &RouteTable, placement: Placement) -> Result<Loaded, Start
         })?));
     }
     let event_loop = if table.needs_event_loop(placement) {
-        Some(EventLoop::create(table)?)
+        Some(EventLoop::create(table, placement)?)
     } else {
         None
     };
@@ -243,6 +244,32 @@ pub(super) unsafe fn import(module: &str) -> Result<Owned, StartupError> {
             ),
         }
     })
+}
+
+/// `module` for the interpreters at `placement`. The main interpreter has already imported
+/// the app's modules: they are taken from `sys.modules` without the import machinery,
+/// whose lock may be held by the thread starting the server (`fasterapi.run()` called
+/// while its module is being imported). Anything else is imported.
+///
+/// # Safety
+/// The current thread holds an interpreter's GIL.
+pub(super) unsafe fn import_at(module: &str, placement: Placement) -> Result<Owned, StartupError> {
+    if placement == Placement::Pool {
+        return import(module);
+    }
+    let name = new_str(module).ok_or_else(|| StartupError {
+        message: format!("invalid module name {module:?}"),
+    })?;
+    match Owned::from_new(ffi::PyImport_GetModule(name.as_ptr())) {
+        Some(found) => Ok(found),
+        None if ffi::PyErr_Occurred().is_null() => import(module),
+        None => Err(StartupError {
+            message: format!(
+                "cannot look up module '{module}': {}",
+                pyerror::take_current().summary
+            ),
+        }),
+    }
 }
 
 /// `module.qualname`, imported into the current interpreter.

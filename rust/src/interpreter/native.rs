@@ -111,6 +111,8 @@ unsafe fn run(capsule: *mut ffi::PyObject, argument: *mut ffi::PyObject) -> *mut
     }
     let callback = &*pointer.cast::<Callback>();
     if catch_unwind(AssertUnwindSafe(|| callback(argument))).is_err() {
+        // Returning a value with an exception set would be a SystemError.
+        ffi::PyErr_Clear();
         tracing::error!("internal error (panic) in an event-loop callback");
     }
     ffi::Py_NewRef(ffi::Py_None())

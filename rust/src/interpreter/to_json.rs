@@ -88,7 +88,8 @@ unsafe fn write_nested(
             if index > 0 {
                 out.push(b',');
             }
-            write_nested(out, ffi::PyTuple_GET_ITEM(obj, index), depth + 1)?;
+            let item = Owned::from_borrowed(ffi::PyTuple_GET_ITEM(obj, index));
+            write_nested(out, item.as_ptr(), depth + 1)?;
         }
         out.push(b']');
     } else if let Some(dumped) = pydantic_dump(obj)? {
@@ -100,16 +101,15 @@ unsafe fn write_nested(
 }
 
 /// A pydantic model as FastAPI renders it: `model_dump(mode="json", by_alias=True)`.
-/// `None` for any other object. (pydantic only loads in the main interpreter.)
+/// `None` for any other object, pydantic dataclasses included (they have a serializer but
+/// no `model_dump`). pydantic only loads in the main interpreter.
 unsafe fn pydantic_dump(obj: *mut ffi::PyObject) -> Result<Option<Owned>, JsonError> {
     let class = ffi::Py_TYPE(obj).cast::<ffi::PyObject>();
-    let Some(_serializer) = Owned::from_new(ffi::PyObject_GetAttrString(
-        class,
-        c"__pydantic_serializer__".as_ptr(),
-    )) else {
-        ffi::PyErr_Clear();
+    let is_model = ffi::PyObject_HasAttrString(class, c"__pydantic_serializer__".as_ptr()) == 1
+        && ffi::PyObject_HasAttrString(class, c"model_dump".as_ptr()) == 1;
+    if !is_model {
         return Ok(None);
-    };
+    }
     let dump = Owned::from_new(ffi::PyObject_GetAttrString(obj, c"model_dump".as_ptr()))
         .ok_or(JsonError::Python)?;
     let keywords = Owned::from_new(ffi::Py_BuildValue(
@@ -145,9 +145,11 @@ unsafe fn write_dict(
             out.push(b',');
         }
         first = false;
-        write_key(out, key)?;
+        // Held while written: a pydantic model's `model_dump` runs Python code.
+        let (key, value) = (Owned::from_borrowed(key), Owned::from_borrowed(value));
+        write_key(out, key.as_ptr())?;
         out.push(b':');
-        write_nested(out, value, depth + 1)?;
+        write_nested(out, value.as_ptr(), depth + 1)?;
     }
     out.push(b'}');
     Ok(())

@@ -62,6 +62,7 @@ mod tests {
     fn spec(values: Vec<EnumValue>, int_subclass: bool) -> EnumSpec {
         EnumSpec {
             module: "m".into(),
+            main_module: None,
             qualname: "E".into(),
             values,
             int_subclass,

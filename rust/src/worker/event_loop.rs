@@ -7,7 +7,8 @@
 //! coroutines for longer than its own run; with none in flight it drains the whole burst.
 
 use std::cell::Cell;
-use std::rc::Rc;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, TryRecvError};
@@ -23,12 +24,12 @@ struct Drainer<'a> {
     jobs: &'a Receiver<Message>,
     waker: &'a Waker,
     /// Tasks started here and not finished yet (decremented by their done-callbacks).
-    in_flight: Rc<Cell<usize>>,
+    in_flight: Arc<AtomicUsize>,
     /// A stop message was taken: this worker takes no more jobs.
     stopping: Cell<bool>,
     /// Where the loop's callbacks find this drainer; cleared before it goes away, so a
     /// callback the loop still holds does nothing instead of reaching freed memory.
-    handle: Rc<Cell<*const ()>>,
+    handle: Arc<AtomicPtr<()>>,
 }
 
 /// Runs the loop until a stop message arrives.
@@ -43,18 +44,21 @@ pub(super) fn serve(
         table,
         jobs,
         waker,
-        in_flight: Rc::new(Cell::new(0)),
+        in_flight: Arc::new(AtomicUsize::new(0)),
         stopping: Cell::new(false),
-        handle: Rc::new(Cell::new(std::ptr::null())),
+        handle: Arc::new(AtomicPtr::new(std::ptr::null_mut())),
     };
-    drainer.handle.set(std::ptr::from_ref(&drainer).cast());
+    let address = std::ptr::from_ref(&drainer).cast_mut().cast();
+    drainer.handle.store(address, Ordering::Release);
     if let Err(traceback) = gil.serve_event_loop(waker.fd(), drainer.callback()) {
         tracing::error!(
             interpreter = gil.id(),
             "the event loop failed:\n{traceback}"
         );
     }
-    drainer.handle.set(std::ptr::null());
+    drainer
+        .handle
+        .store(std::ptr::null_mut(), Ordering::Release);
 }
 
 impl Drainer<'_> {
@@ -62,13 +66,22 @@ impl Drainer<'_> {
     fn callback(&self) -> Callback {
         // The closure must be 'static; it reaches the drainer through `handle`, which
         // `serve` clears before the drainer is dropped.
-        let handle = Rc::clone(&self.handle);
+        let handle = Arc::clone(&self.handle);
         Box::new(move |_| {
-            let drainer = handle.get().cast::<Drainer<'_>>();
-            if !drainer.is_null() {
-                // SAFETY: non-null only while `serve` keeps the drainer alive, and the
-                // loop calls back on this thread, inside `serve`.
-                unsafe { (*drainer).drain() }
+            let drainer = handle
+                .load(Ordering::Acquire)
+                .cast_const()
+                .cast::<Drainer<'_>>();
+            if drainer.is_null() {
+                return;
+            }
+            // SAFETY: non-null only while `serve` keeps the drainer alive, and the loop
+            // calls back on this thread, inside `serve`.
+            let drainer = unsafe { &*drainer };
+            if catch_unwind(AssertUnwindSafe(|| drainer.drain())).is_err() {
+                tracing::error!("internal error (panic) while taking jobs; trying again");
+                // Whatever state the panic left, a wake-up brings `drain` back.
+                drainer.waker.wake();
             }
         })
     }
@@ -83,11 +96,11 @@ impl Drainer<'_> {
             match self.jobs.try_recv() {
                 Ok(Message::Call(job)) => {
                     run_job(self.gil, self.table, job, &self.in_flight);
-                    if self.in_flight.get() > 0 {
-                        // Let ready coroutines run before the next job.
-                        if self.jobs.is_empty() {
-                            self.park_or_continue();
-                        } else {
+                    if self.in_flight.load(Ordering::Relaxed) > 0 {
+                        // Let ready coroutines run before the next job: park if the queue
+                        // is empty, or come back after them if it is not (or a job
+                        // arrived while parking: then nobody would wake us).
+                        if !(self.jobs.is_empty() && self.park_or_continue()) {
                             self.again_next_turn();
                         }
                         return;

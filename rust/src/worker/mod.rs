@@ -9,8 +9,7 @@ mod event_loop;
 mod plain;
 pub mod wake;
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 
 use crossbeam_channel::Receiver;
@@ -123,7 +122,7 @@ pub fn run(
 
 /// Runs one job; a suspended `async def` handler replies when its task finishes, and is
 /// counted in `in_flight` until then.
-fn run_job(gil: &GilHeld<'_>, table: &Arc<RouteTable>, job: Job, in_flight: &Rc<Cell<usize>>) {
+fn run_job(gil: &GilHeld<'_>, table: &Arc<RouteTable>, job: Job, in_flight: &Arc<AtomicUsize>) {
     let Job { route, args, reply } = job;
     let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| gil.call(route, &args)));
     match called {
@@ -154,19 +153,21 @@ fn run_job(gil: &GilHeld<'_>, table: &Arc<RouteTable>, job: Job, in_flight: &Rc<
 }
 
 /// One task counted as in flight until this is dropped (its reply was sent, or can no
-/// longer be).
-struct InFlight(Rc<Cell<usize>>);
+/// longer be). Atomic, though only its worker's thread counts: the closure holding it
+/// belongs to a Python object, which could be dropped on another thread of the same
+/// interpreter.
+struct InFlight(Arc<AtomicUsize>);
 
 impl InFlight {
-    fn count(counter: &Rc<Cell<usize>>) -> InFlight {
-        counter.set(counter.get() + 1);
-        InFlight(Rc::clone(counter))
+    fn count(counter: &Arc<AtomicUsize>) -> InFlight {
+        counter.fetch_add(1, Ordering::Relaxed);
+        InFlight(Arc::clone(counter))
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.set(self.0.get() - 1);
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -1,7 +1,6 @@
 //! Serving without an event loop: block on the queue, then drain it under one GIL hold.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, TryRecvError};
@@ -18,7 +17,7 @@ pub(super) fn serve(
     jobs: &Receiver<Message>,
 ) {
     // Without an event loop no task can stay in flight; the count stays 0.
-    let in_flight = Rc::new(Cell::new(0));
+    let in_flight = Arc::new(AtomicUsize::new(0));
     while let Ok(Message::Call(first)) = jobs.recv() {
         let gil = interpreter.acquire();
         let mut next = Some(first);
