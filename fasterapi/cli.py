@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         if not isinstance(app, FasterAPI):
             raise AppLoadError(f"'{args.app}' is a {type(app).__name__}, not a FasterAPI app")
         if args.command == "check":
-            placement = plan(app, strict_isolation=args.strict_isolation)
+            placement = plan(app, strict_isolation=args.strict_isolation, always_probe=True)
             print(placement.report(app, args.interpreters or available_cpus()))
             return 0
         run(

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 import sys
+import sysconfig
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib.machinery import EXTENSION_SUFFIXES
 from typing import TYPE_CHECKING
 
 from fasterapi.exceptions import StartupError
@@ -158,13 +160,49 @@ def app_location(app: FasterAPI) -> tuple[str, str, str]:
 
 
 def probe_in_subinterpreter(modules: Sequence[str]) -> Sequence[tuple[str, str]]:
-    """Imports `modules` in a scratch sub-interpreter (the real probe)."""
+    """Imports `modules` in a scratch sub-interpreter (the real probe).
+
+    Skipped when no loaded extension module could refuse a sub-interpreter: the scratch
+    interpreter costs startup time and leaves a few MiB behind. A module that fails there
+    for another reason then fails the same way in the workers, with the same message.
+    """
+    if not modules or not extensions_that_may_refuse():
+        return [("loaded", "")] * len(modules)
+    return probe_always(modules)
+
+
+def probe_always(modules: Sequence[str]) -> Sequence[tuple[str, str]]:
+    """Imports `modules` in a scratch sub-interpreter, whatever is loaded."""
     from fasterapi import _core
 
     if not modules:
         return []
     sys_path = [os.path.abspath(entry or os.curdir) for entry in sys.path]
     return _core.probe_imports(sys_path, list(modules))
+
+
+# Standard-library extensions that refuse sub-interpreters on 3.12 without a pure-Python
+# fallback (`_decimal`, `_datetime` and `_elementtree` refuse too, but their modules fall
+# back); on 3.13 the whole standard library loads.
+_STDLIB_REFUSING_312 = {"_ctypes", "_zoneinfo"}
+
+
+def extensions_that_may_refuse() -> list[str]:
+    """Loaded extension modules that might refuse an own-GIL sub-interpreter: any outside
+    the standard library's own directory, and the few standard ones 3.12 refuses."""
+    # Where this Python installed its own extension modules (a venv does not move them).
+    stdlib_dynload = sysconfig.get_config_var("DESTSHARED") or os.path.join(
+        sys.base_exec_prefix, "lib", f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    )
+    found = []
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if not isinstance(file, str) or not file.endswith(tuple(EXTENSION_SUFFIXES)):
+            continue
+        in_stdlib = os.path.dirname(os.path.abspath(file)) == os.path.abspath(stdlib_dynload)
+        if not in_stdlib or (sys.version_info < (3, 13) and name in _STDLIB_REFUSING_312):
+            found.append(name)
+    return found
 
 
 def _cause(message: str) -> str:

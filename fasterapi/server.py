@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from fasterapi.exceptions import StartupError
-from fasterapi.placement import Placement, place_routes, probe_in_subinterpreter
+from fasterapi.placement import Placement, place_routes, probe_always, probe_in_subinterpreter
 from fasterapi.routing import check_reachable
 from fasterapi.schema import TypeRegistry
 
@@ -68,11 +68,16 @@ def run(
             raise StartupError(str(error)) from None
 
 
-def plan(app: FasterAPI, *, strict_isolation: bool = False) -> Placement:
-    """Checks that every handler is reachable by name and decides where each route runs."""
+def plan(
+    app: FasterAPI, *, strict_isolation: bool = False, always_probe: bool = False
+) -> Placement:
+    """Checks that every handler is reachable by name and decides where each route runs
+    (`always_probe`: import the modules in a scratch sub-interpreter even when nothing
+    loaded could refuse one, so that any other import error shows too)."""
     for route in app.routes:
         check_reachable(route)
-    return place_routes(app, probe_in_subinterpreter, strict=strict_isolation)
+    probe = probe_always if always_probe else probe_in_subinterpreter
+    return place_routes(app, probe, strict=strict_isolation)
 
 
 def route_table(app: FasterAPI, placement: Placement) -> dict[str, Any]:

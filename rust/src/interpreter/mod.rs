@@ -73,6 +73,22 @@ impl GilHeld<'_> {
     pub fn id(&self) -> i64 {
         self.interpreter.id
     }
+
+    /// Runs `wait` (which must not touch Python) with this interpreter's GIL released, as
+    /// `Py_BEGIN_ALLOW_THREADS` does.
+    pub fn released<T>(&self, wait: impl FnOnce() -> T) -> T {
+        struct Reacquire(*mut ffi::PyThreadState);
+        impl Drop for Reacquire {
+            fn drop(&mut self) {
+                // SAFETY: the state saved below, on this thread.
+                unsafe { ffi::PyEval_RestoreThread(self.0) };
+            }
+        }
+        // SAFETY: `GilHeld` proves this thread holds the GIL; it is taken back (even if
+        // `wait` panics) before this returns.
+        let _reacquire = Reacquire(unsafe { ffi::PyEval_SaveThread() });
+        wait()
+    }
 }
 
 impl Drop for GilHeld<'_> {

@@ -10,6 +10,7 @@ use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, TryRecvError};
 
@@ -17,6 +18,10 @@ use super::wake::Waker;
 use super::{run_job, Message};
 use crate::interpreter::{Callback, GilHeld};
 use crate::route_table::RouteTable;
+
+/// How long a worker with nothing in flight waits for the next job before it returns to
+/// its loop (see `Drainer::linger`).
+const LINGER: Duration = Duration::from_micros(50);
 
 struct Drainer<'a> {
     gil: &'a GilHeld<'a>,
@@ -93,8 +98,17 @@ impl Drainer<'_> {
         self.waker.clear();
         self.waker.unpark();
         loop {
-            match self.jobs.try_recv() {
-                Ok(Message::Call(job)) => {
+            let message = match self.jobs.try_recv() {
+                Ok(message) => message,
+                Err(TryRecvError::Disconnected) => Message::Stop,
+                Err(TryRecvError::Empty) => match self.linger() {
+                    Some(message) => message,
+                    None if self.park_or_continue() => return,
+                    None => continue,
+                },
+            };
+            match message {
+                Message::Call(job) => {
                     run_job(self.gil, self.table, job, &self.in_flight);
                     if self.in_flight.load(Ordering::Relaxed) > 0 {
                         // Let ready coroutines run before the next job: park if the queue
@@ -106,20 +120,25 @@ impl Drainer<'_> {
                         return;
                     }
                 }
-                Ok(Message::Stop) | Err(TryRecvError::Disconnected) => {
+                Message::Stop => {
                     self.stopping.set(true);
                     if let Err(traceback) = self.gil.stop_event_loop() {
                         tracing::error!("cannot stop the event loop:\n{traceback}");
                     }
                     return;
                 }
-                Err(TryRecvError::Empty) => {
-                    if self.park_or_continue() {
-                        return;
-                    }
-                }
             }
         }
+    }
+
+    /// With no task in flight, waits briefly for the next job (GIL released) before going
+    /// back to the loop: under load the next job is usually microseconds away, and a
+    /// round trip through the loop's `select` costs more than that.
+    fn linger(&self) -> Option<Message> {
+        if self.in_flight.load(Ordering::Relaxed) > 0 {
+            return None;
+        }
+        self.gil.released(|| self.jobs.recv_timeout(LINGER)).ok()
     }
 
     /// Parks unless a job arrived meanwhile; says whether it parked.
