@@ -4,9 +4,29 @@ Importing this package never loads the native core (`fasterapi._core`): handler 
 import it again inside every sub-interpreter, where a PyO3 extension cannot load.
 """
 
+from __future__ import annotations
+
 from fasterapi.applications import FastAPI, FasterAPI
 from fasterapi.params import Body, Cookie, Header, Path, Query
-from fasterapi.server import run
+
+# Not `typing.TYPE_CHECKING`: every sub-interpreter imports this module, and `typing`
+# costs each about 1 MiB; type checkers honour any constant of this name.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from fasterapi.server import run
+
+
+def __getattr__(name: str) -> Any:
+    # `run` is imported on first use: sub-interpreters import this package with every
+    # handler module and never serve, so they skip the server's imports.
+    if name == "run":
+        from fasterapi.server import run
+
+        return run
+    raise AttributeError(f"module 'fasterapi' has no attribute {name!r}")
+
 
 __all__ = ["Body", "Cookie", "FastAPI", "FasterAPI", "Header", "Path", "Query", "run"]
 __version__ = "0.1.0"

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
 
 from fasterapi.datastructures import State
-from fasterapi.lifespan import lifespan_context
-from fasterapi.routing import Route, build_route
+from fasterapi.interpreters import in_main_interpreter
 
-Handler = TypeVar("Handler", bound=Callable[..., Any])
-Hook = TypeVar("Hook", bound=Callable[[], Any])
+# Not `typing.TYPE_CHECKING`: every sub-interpreter imports this module, and `typing`
+# costs each about 1 MiB; type checkers honour any constant of this name.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any, TypeVar
+
+    from fasterapi.lifespan import LifespanContext
+    from fasterapi.routing import Route
+
+    Handler = TypeVar("Handler", bound=Callable[..., Any])
+    Hook = TypeVar("Hook", bound=Callable[[], Any])
 
 
 class FasterAPI:
@@ -40,12 +47,19 @@ class FasterAPI:
         self.state = State()
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
-        self.lifespan_context = lifespan_context(self, lifespan)
+        self._lifespan = lifespan
         self.has_lifespan = lifespan is not None
         self.isolated = isolated
         # Where the app is defined: each interpreter finds its own copy of the app there
         # to run the lifespan (the attribute name is looked up when the server starts).
         self.defined_in: str = sys._getframe(1).f_globals.get("__name__", "__main__")
+
+    @property
+    def lifespan_context(self) -> LifespanContext:
+        """What each interpreter enters at startup and leaves at shutdown."""
+        from fasterapi.lifespan import lifespan_context
+
+        return lifespan_context(self, self._lifespan)
 
     @property
     def runs_lifespan(self) -> bool:
@@ -84,8 +98,13 @@ class FasterAPI:
         """
 
         def decorator(handler: Handler) -> Handler:
-            route = build_route(handler, path, methods or ["GET"], status_code, isolated)
-            self.routes.append(route)
+            # Routes are recorded (and checked) where the route table is built; the
+            # sub-interpreters importing this module again only need the function itself.
+            if in_main_interpreter():
+                from fasterapi.routing import build_route
+
+                route = build_route(handler, path, methods or ["GET"], status_code, isolated)
+                self.routes.append(route)
             return handler
 
         return decorator

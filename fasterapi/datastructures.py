@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+# Not `typing.TYPE_CHECKING`: every sub-interpreter imports this module, and `typing`
+# costs each about 1 MiB; type checkers honour any constant of this name.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class State:

@@ -9,7 +9,6 @@ of the hooks against its own objects: state set up here is per interpreter.
 from __future__ import annotations
 
 import contextlib
-import inspect
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,8 @@ LifespanContext = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
 
 def lifespan_context(app: FasterAPI, lifespan: Callable[..., Any] | None) -> LifespanContext:
     """What `app` enters at startup and leaves at shutdown, following FastAPI's rules."""
+    import inspect  # here: only interpreters that run a lifespan need it
+
     if lifespan is None:
         return _hooks_context
     if inspect.isasyncgenfunction(lifespan):
@@ -42,6 +43,8 @@ async def _hooks_context(app: FasterAPI) -> AsyncIterator[None]:
 
 
 async def _call(hook: Callable[[], Any]) -> None:
+    import inspect
+
     result = hook()
     if inspect.isawaitable(result):
         await result

@@ -8,9 +8,12 @@ with, and the worker reads `default` back when the request leaves the parameter 
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-from typing import Any, ClassVar
+# Not `typing.TYPE_CHECKING`: every sub-interpreter imports this module, and `typing`
+# costs each about 1 MiB; type checkers honour any constant of this name.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, ClassVar
 
 Required: Any = ...
 """The default that marks a parameter as required, as in FastAPI (`Query(...)`)."""
@@ -119,8 +122,19 @@ def marker_defaults(function: Callable[..., Any]) -> dict[str, tuple[Any, bool]]
     Called by every worker, inside its own interpreter, when it loads the handler.
     """
     defaults = {}
-    for name, parameter in inspect.signature(function).parameters.items():
-        marker = parameter.default
+    for name, marker in _signature_defaults(function).items():
         if isinstance(marker, Param) and not marker.required:
             defaults[name] = (marker.default, not isinstance(marker.default, _IMMUTABLE))
     return defaults
+
+
+def _signature_defaults(function: Callable[..., Any]) -> dict[str, Any]:
+    """The defaults of `function`'s parameters by name, read from the function object
+    itself (`inspect.signature` would load `inspect` into every worker for this)."""
+    function = getattr(function, "__func__", function)  # a class method, bound
+    code = function.__code__
+    positional = code.co_varnames[: code.co_argcount]
+    values = function.__defaults__ or ()
+    found = dict(zip(positional[len(positional) - len(values) :], values, strict=True))
+    found.update(function.__kwdefaults__ or {})
+    return found

@@ -43,7 +43,7 @@ def _max_overlap(spans: list[tuple[float, float]]) -> int:
 
 
 def test_200_sleeping_handlers_overlap_on_two_interpreters(async_server):
-    responses = asyncio.run(_concurrently(async_server.base_url, "/sleep", 200, seconds=0.5))
+    responses = asyncio.run(_concurrently(async_server.base_url, "/sleep", 200, seconds=0.1))
     assert [response.status_code for response in responses] == [200] * 200
     bodies = [response.json() for response in responses]
     spans = [(body["start"], body["end"]) for body in bodies]
@@ -91,6 +91,12 @@ def test_a_failing_async_handler_gets_500_and_the_interpreter_keeps_serving(
         assert response.text == "Internal Server Error"
     assert client.get("/instant").status_code == 200
     assert "Exception in handler" in async_server.output
+
+
+def test_context_variables_set_by_a_request_do_not_leak_into_the_next(client):
+    for _ in range(6):
+        assert client.get("/context/sync").json() == {"seen": "unset"}
+        assert client.get("/context/async").json() == {"seen": "unset"}
 
 
 def test_sync_and_async_handlers_mix_under_concurrency(async_server):

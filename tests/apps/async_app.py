@@ -5,6 +5,7 @@ can check overlap and ordering without asserting durations.
 """
 
 import asyncio
+import contextvars
 import os
 import time
 from contextlib import asynccontextmanager
@@ -117,3 +118,22 @@ def state():
         "state_interpreter": app.state.interpreter,
         "calls": app.state.calls,
     }
+
+
+REQUEST_MARK = contextvars.ContextVar("request_mark", default="unset")
+
+
+@app.get("/context/sync")
+def context_sync():
+    """Sees the default, then marks it: FastAPI runs each sync call in a copied context."""
+    seen = REQUEST_MARK.get()
+    REQUEST_MARK.set("set by a sync request")
+    return {"seen": seen}
+
+
+@app.get("/context/async")
+async def context_async():
+    seen = REQUEST_MARK.get()
+    REQUEST_MARK.set("set by an async request")
+    await asyncio.sleep(0)
+    return {"seen": seen}

@@ -192,7 +192,13 @@ impl GilHeld<'_> {
         // SAFETY: `GilHeld` proves this thread holds the GIL of the interpreter that owns
         // `handler` and everything created below.
         unsafe {
-            let result = match call_handler(handler, &loaded.values, args) {
+            let called = if handler.is_async {
+                // The task it becomes runs in a copy of the context, as every task does.
+                call_handler(handler, &loaded.values, args)
+            } else {
+                in_own_context(|| call_handler(handler, &loaded.values, args))
+            };
+            let result = match called {
                 Ok(result) => result,
                 Err(error) => return Called::Finished(Err(failure(error))),
             };
@@ -241,6 +247,28 @@ impl GilHeld<'_> {
             }
         }
     }
+}
+
+/// Runs `call` in a copy of the current `contextvars` context, as FastAPI runs a sync
+/// handler (in a worker thread, with a copied context): a `ContextVar` it sets does not
+/// leak into the next request served by this interpreter.
+///
+/// # Safety
+/// The current thread holds an interpreter's GIL.
+unsafe fn in_own_context(
+    call: impl FnOnce() -> Result<Owned, CallError>,
+) -> Result<Owned, CallError> {
+    let context = Owned::from_new(ffi::PyContext_CopyCurrent()).ok_or(CallError::Python)?;
+    if ffi::PyContext_Enter(context.as_ptr()) != 0 {
+        return Err(CallError::Python);
+    }
+    let result = call();
+    // Leaving fails only if another context was entered and not left, which `call` (a
+    // Python call that returned) cannot do.
+    if ffi::PyContext_Exit(context.as_ptr()) != 0 {
+        ffi::PyErr_Clear();
+    }
+    result
 }
 
 /// The outcome of a finished task.
