@@ -95,7 +95,7 @@ def place_routes(app: FasterAPI, probe: Probe, *, strict: bool = False) -> Place
     fallback = {
         index: reason
         for index, reason in placement.on_main.items()
-        if not reason.startswith("it is marked")
+        if reason not in (_MARKED_ON_APP, _MARKED_ON_ROUTE)
     }
     if strict and fallback:
         by_reason: dict[str, list[str]] = {}
@@ -111,6 +111,11 @@ def place_routes(app: FasterAPI, probe: Probe, *, strict: bool = False) -> Place
     return placement
 
 
+# Chosen by the user, so not a fallback that --strict-isolation refuses.
+_MARKED_ON_APP = "it is marked isolated=False (on the app)"
+_MARKED_ON_ROUTE = "it is marked isolated=False"
+
+
 def _main_reason(
     app: FasterAPI,
     route: Route,
@@ -120,9 +125,9 @@ def _main_reason(
 ) -> str | None:
     """Why `route` must run on the main interpreter; `None` if it can run in the pool."""
     if not app.isolated:
-        return "it is marked isolated=False (on the app)"
+        return _MARKED_ON_APP
     if route.isolated is False:
-        return "it is marked isolated=False"
+        return _MARKED_ON_ROUTE
     for module in route.needed_modules():
         if module in refused:
             return f"module '{module}' cannot load in a sub-interpreter ({_cause(refused[module])})"

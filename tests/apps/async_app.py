@@ -12,15 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fasterapi import FastAPI, Header
-
-
-def interpreter_id() -> int:
-    try:
-        import _interpreters as interpreters  # Python 3.13
-    except ImportError:
-        import _xxsubinterpreters as interpreters  # Python 3.12
-    current = interpreters.get_current()
-    return int(current[0] if isinstance(current, tuple) else current)
+from fasterapi.interpreters import current_id as interpreter_id
 
 
 def record(event: str) -> None:

@@ -1,16 +1,7 @@
 """Fails in every sub-interpreter, and says so: `isolated=False` keeps it on the main one."""
 
 from fasterapi import FastAPI
-
-
-def interpreter_id() -> int:
-    try:
-        import _interpreters as interpreters  # Python 3.13
-    except ImportError:
-        import _xxsubinterpreters as interpreters  # Python 3.12
-    current = interpreters.get_current()
-    return int(current[0] if isinstance(current, tuple) else current)
-
+from fasterapi.interpreters import current_id as interpreter_id
 
 if interpreter_id() != 0:
     raise RuntimeError("this module needs the main interpreter")

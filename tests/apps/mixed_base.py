@@ -3,17 +3,9 @@
 import os
 
 from fasterapi import FastAPI
+from fasterapi.interpreters import current_id as interpreter_id
 
 app = FastAPI()
-
-
-def interpreter_id() -> int:
-    try:
-        import _interpreters as interpreters  # Python 3.13
-    except ImportError:
-        import _xxsubinterpreters as interpreters  # Python 3.12
-    current = interpreters.get_current()
-    return int(current[0] if isinstance(current, tuple) else current)
 
 
 @app.on_event("startup")

@@ -6,17 +6,9 @@ import time
 from pathlib import Path
 
 from fasterapi import FasterAPI
+from fasterapi.interpreters import current_id as interpreter_id
 
 app = FasterAPI()
-
-
-def interpreter_id() -> int:
-    try:
-        import _interpreters as interpreters  # Python 3.13
-    except ImportError:
-        import _xxsubinterpreters as interpreters  # Python 3.12
-    current = interpreters.get_current()
-    return int(current[0] if isinstance(current, tuple) else current)
 
 
 @app.get("/whoami")
