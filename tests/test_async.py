@@ -93,6 +93,17 @@ def test_a_failing_async_handler_gets_500_and_the_interpreter_keeps_serving(
     assert "Exception in handler" in async_server.output
 
 
+def test_system_exit_in_an_async_handler_is_a_500_and_the_loop_serves_on(async_server, client):
+    for _ in range(4):  # both interpreters, twice each on average
+        response = client.get("/exit")
+        assert response.status_code == 500
+        assert response.text == "Internal Server Error"
+    for _ in range(10):
+        assert client.get("/instant").json() == {"hello": "x"}
+    assert async_server.process.poll() is None
+    assert "an exception escaped the event loop; serving on" in async_server.output
+
+
 def test_context_variables_set_by_a_request_do_not_leak_into_the_next(client):
     for _ in range(6):
         assert client.get("/context/sync").json() == {"seen": "unset"}

@@ -129,3 +129,10 @@ async def context_async():
     REQUEST_MARK.set("set by an async request")
     await asyncio.sleep(0)
     return {"seen": seen}
+
+
+@app.get("/exit")
+async def exit_after_await():
+    """SystemExit escapes a task's step and the loop's run_forever; the loop must go on."""
+    await asyncio.sleep(0)
+    raise SystemExit(3)
