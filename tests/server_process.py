@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+import httpx
 
 APPS = Path(__file__).parent / "apps"
 READY = re.compile(r"running on (http://[\d.]+:\d+)")
@@ -75,3 +78,42 @@ class ServerProcess:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+class ScriptRun:
+    """A script that serves itself (`python SCRIPT PORT`, calling `fasterapi.run`), stopped
+    with SIGINT when the `with` block ends; `returncode` and `output` are set then."""
+
+    def __init__(self, script: Path, cwd: Path, ready_path: str) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.ready_path = ready_path
+        self.process = subprocess.Popen(
+            [sys.executable, str(script), str(port)],
+            cwd=cwd,  # not the repository root, which would shadow the installed wheel
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.returncode: int | None = None
+        self.output = ""
+
+    def __enter__(self) -> ScriptRun:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{self.base_url}{self.ready_path}")
+                return self
+            except httpx.ConnectError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    raise AssertionError(f"the script did not serve:\n{self.output}") from None
+                time.sleep(0.05)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        self.output, _ = self.process.communicate(timeout=30)
+        self.returncode = self.process.returncode

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
-from server_process import APPS
+from server_process import APPS, ScriptRun
 
 
 @pytest.fixture(scope="module")
@@ -157,35 +153,14 @@ def test_a_sync_handler_holds_up_a_ready_coroutine_for_its_own_run_only(start_se
 def test_a_script_with_async_handlers_returns_from_run_and_exits_cleanly(tmp_path):
     """`fasterapi.run()` returns and the interpreter finalizes normally, on 3.12 too (see
     `fasterapi.worker_loop.prime_in_main_interpreter`)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, str(APPS / "async_script_app.py"), str(port)],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/digest", params={"text": "a"})
-                break
-            except httpx.ConnectError:
-                assert process.poll() is None, process.stdout.read()
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-        assert response.json()["sha256"].startswith("ca978112")
+    with ScriptRun(APPS / "async_script_app.py", tmp_path, "/digest?text=a") as script:
+        digest = httpx.get(f"{script.base_url}/digest", params={"text": "a"}).json()
+        assert digest["sha256"].startswith("ca978112")
         for _ in range(10):
-            assert httpx.get(f"http://127.0.0.1:{port}/digest", params={"text": "b"}).is_success
-    finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output
-    assert "run() returned" in output
-    assert "Fatal Python error" not in output
+            assert httpx.get(f"{script.base_url}/digest", params={"text": "b"}).is_success
+    assert script.returncode == 0, script.output
+    assert "run() returned" in script.output
+    assert "Fatal Python error" not in script.output
 
 
 def test_sigterm_lets_suspended_async_requests_finish(start_server, tmp_path):

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
-from server_process import APPS
+from server_process import APPS, ScriptRun
 
 
 def test_refusing_modules_run_on_main_while_the_rest_stays_parallel(start_server, tmp_path):
@@ -115,32 +112,11 @@ def test_check_with_strict_isolation_fails_like_run(tmp_path, target):
 
 
 def test_a_scripts_main_interpreter_routes_run_in_the_script_itself(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, str(APPS / "main_script_app.py"), str(port)],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                shared = httpx.get(f"http://127.0.0.1:{port}/shared").json()
-                break
-            except httpx.ConnectError:
-                assert process.poll() is None, process.stdout.read()
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
+    with ScriptRun(APPS / "main_script_app.py", tmp_path, "/isolated") as script:
         # The very module that ran the `__main__` block, not a second import of the file.
+        shared = httpx.get(f"{script.base_url}/shared").json()
         assert shared == {"module": "__main__", "set_by_main_block": True}
         # Sub-interpreters import the script under its importable name.
-        isolated = httpx.get(f"http://127.0.0.1:{port}/isolated").json()
+        isolated = httpx.get(f"{script.base_url}/isolated").json()
         assert isolated == {"module": "main_script_app"}
-    finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output
+    assert script.returncode == 0, script.output

@@ -5,14 +5,12 @@ from __future__ import annotations
 import concurrent.futures
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from server_process import APPS
+from server_process import APPS, ScriptRun
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -70,32 +68,10 @@ def test_static_and_class_methods_are_handlers(start_server):
 
 
 def test_a_script_run_as_main_serves_its_handlers(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, str(APPS / "script_app.py"), str(port)],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/where")
-                break
-            except httpx.ConnectError:
-                assert process.poll() is None, process.stdout.read()
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
+    with ScriptRun(APPS / "script_app.py", tmp_path, "/where") as script:
         # Workers imported the script under its importable name, not as `__main__`.
-        assert response.json() == {"module": "script_app"}
-    finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output
+        assert httpx.get(f"{script.base_url}/where").json() == {"module": "script_app"}
+    assert script.returncode == 0, script.output
 
 
 def test_sigterm_finishes_in_flight_requests_then_exits_cleanly(start_server, tmp_path):
