@@ -43,15 +43,7 @@ pub struct AppLocation {
 impl AppLocation {
     /// The module to import the app from in the interpreters at `placement`.
     pub fn module_at(&self, placement: Placement) -> &str {
-        module_at(&self.module, self.main_module.as_deref(), placement)
-    }
-}
-
-/// `main_module` on the main interpreter (which already has it), `module` elsewhere.
-fn module_at<'a>(module: &'a str, main_module: Option<&'a str>, placement: Placement) -> &'a str {
-    match (placement, main_module) {
-        (Placement::Main, Some(main_module)) => main_module,
-        _ => module,
+        placement.module(&self.module, self.main_module.as_deref())
     }
 }
 
@@ -63,6 +55,17 @@ pub enum Placement {
     /// The main interpreter, on one dedicated thread: for code that cannot load in a
     /// sub-interpreter.
     Main,
+}
+
+impl Placement {
+    /// Which name to import a module by here: `main_module` (its name in the main
+    /// interpreter, which already has it) on the main interpreter, `module` elsewhere.
+    pub fn module<'a>(self, module: &'a str, main_module: Option<&'a str>) -> &'a str {
+        match (self, main_module) {
+            (Placement::Main, Some(main_module)) => main_module,
+            _ => module,
+        }
+    }
 }
 
 /// One route: where it answers and which function answers it.
@@ -146,11 +149,7 @@ fn validation_order(params: &[ParamSpec]) -> Vec<usize> {
 impl RouteTable {
     /// Whether the interpreters at `placement` serve `route`.
     pub fn serves(&self, placement: Placement, route: &RouteSpec) -> bool {
-        let wanted = match placement {
-            Placement::Pool => false,
-            Placement::Main => true,
-        };
-        route.on_main == wanted
+        route.on_main == (placement == Placement::Main)
     }
 
     /// Whether any route runs at `placement`.
@@ -220,7 +219,7 @@ impl RouteSpec {
 
     /// The module to import the handler from in the interpreters at `placement`.
     pub fn module_at(&self, placement: Placement) -> &str {
-        module_at(&self.module, self.main_module.as_deref(), placement)
+        placement.module(&self.module, self.main_module.as_deref())
     }
 
     /// `module:qualname`, the name used in logs and error messages.

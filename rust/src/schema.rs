@@ -188,10 +188,7 @@ impl TypeSpec {
             TypeSpec::Dataclass(spec) => &spec.main_module,
             TypeSpec::Model(spec) => &spec.main_module,
         };
-        match (placement, main_module) {
-            (Placement::Main, Some(module)) => module,
-            _ => self.module(),
-        }
+        placement.module(self.module(), main_module.as_deref())
     }
 
     pub fn qualname(&self) -> &str {

@@ -5,6 +5,8 @@ import threading
 import time
 from pathlib import Path
 
+from meeting import meet
+
 from fasterapi import FasterAPI
 from fasterapi.interpreters import current_id as interpreter_id
 
@@ -20,13 +22,7 @@ def whoami():
 def rendezvous(folder: str, me: str, other: str, timeout: float = 20.0):
     """Waits until the request named `other` has arrived too: both can only finish if
     they run at the same time, in two interpreters."""
-    Path(folder, me).touch()
-    deadline = time.monotonic() + timeout
-    while not Path(folder, other).exists():
-        if time.monotonic() > deadline:
-            return {"met": False, "interpreter": interpreter_id()}
-        time.sleep(0.005)
-    return {"met": True, "interpreter": interpreter_id()}
+    return {"met": meet(folder, me, other, timeout), "interpreter": interpreter_id()}
 
 
 @app.get("/slow")
