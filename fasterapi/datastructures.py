@@ -1,12 +1,25 @@
-"""Small containers FastAPI users know from Starlette."""
+"""Small containers FastAPI users know from Starlette.
+
+They behave as Starlette's do (`starlette.datastructures`), but every sub-interpreter
+imports this module, so it loads nothing at import time: `urllib.parse` and `ipaddress`
+are imported by the few methods that need them, on first use.
+"""
 
 from __future__ import annotations
+
+# `collections.abc` would import the whole `collections` package; `_collections_abc` is
+# the module it re-exports, and every interpreter has it loaded already (`os` imports it).
+from _collections_abc import Mapping
 
 # Not `typing.TYPE_CHECKING`: every sub-interpreter imports this module, and `typing`
 # costs each about 1 MiB; type checkers honour any constant of this name.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import ItemsView, Iterable, Iterator, KeysView, Sequence, ValuesView
     from typing import Any
+    from urllib.parse import SplitResult
+
+__all__ = ["URL", "Address", "Headers", "MutableHeaders", "QueryParams", "State"]
 
 
 class State:
@@ -30,3 +43,510 @@ class State:
 
     def __delattr__(self, key: str) -> None:
         del self._state[key]
+
+
+class Address(tuple[str, int]):
+    """A peer's `(host, port)`, as `request.client` gives it: a tuple, like Starlette's."""
+
+    __slots__ = ()
+    __match_args__ = ("host", "port")
+    _fields = ("host", "port")
+
+    def __new__(cls, host: str, port: int) -> Address:
+        return tuple.__new__(cls, (host, port))
+
+    def __getnewargs__(self) -> tuple[str, int]:
+        return (self[0], self[1])
+
+    @property
+    def host(self) -> str:
+        return self[0]
+
+    @property
+    def port(self) -> int:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Address(host={self[0]!r}, port={self[1]!r})"
+
+
+class URL:
+    """A URL, as Starlette's `URL`: a string taken apart (by `urlsplit`) on first use.
+
+    Build it from a string, from its parts (`URL(scheme="https", netloc="a.b", path="/")`)
+    or from a request's scope (`URL(scope=request.scope)`).
+    """
+
+    # Taken apart on first use: most URLs are only ever turned back into strings.
+    _parts: SplitResult | None = None
+
+    def __init__(self, url: str = "", scope: Mapping[str, Any] | None = None, **components: Any):
+        if scope is not None:
+            assert not url, 'Cannot set both "url" and "scope".'
+            assert not components, 'Cannot set both "scope" and "**components".'
+            url = _url_from_scope(scope)
+        elif components:
+            assert not url, 'Cannot set both "url" and "**components".'
+            url = URL().replace(**components).components.geturl()
+        self._url = url
+
+    @property
+    def components(self) -> SplitResult:
+        parts = self._parts
+        if parts is None:
+            from urllib.parse import urlsplit
+
+            parts = self._parts = urlsplit(self._url)
+        return parts
+
+    @property
+    def scheme(self) -> str:
+        return self.components.scheme
+
+    @property
+    def netloc(self) -> str:
+        return self.components.netloc
+
+    @property
+    def path(self) -> str:
+        return self.components.path
+
+    @property
+    def query(self) -> str:
+        return self.components.query
+
+    @property
+    def fragment(self) -> str:
+        return self.components.fragment
+
+    @property
+    def username(self) -> str | None:
+        return self.components.username
+
+    @property
+    def password(self) -> str | None:
+        return self.components.password
+
+    @property
+    def hostname(self) -> str | None:
+        return self.components.hostname
+
+    @property
+    def port(self) -> int | None:
+        return self.components.port
+
+    @property
+    def is_secure(self) -> bool:
+        return self.scheme in ("https", "wss")
+
+    def replace(self, **kwargs: Any) -> URL:
+        """This URL with some of its parts changed: any `urlsplit` field, or `username`,
+        `password`, `hostname` and `port`, which rebuild the netloc."""
+        if kwargs.keys() & {"username", "password", "hostname", "port"}:
+            kwargs["netloc"] = self._netloc_with(kwargs)
+        return self.__class__(self.components._replace(**kwargs).geturl())
+
+    def _netloc_with(self, kwargs: dict[str, Any]) -> str:
+        """The netloc with the user info, host and port in `kwargs`, which it pops."""
+        hostname = kwargs.pop("hostname", None)
+        port = kwargs.pop("port") if "port" in kwargs else self.port
+        username = kwargs.pop("username") if "username" in kwargs else self.username
+        password = kwargs.pop("password") if "password" in kwargs else self.password
+        if hostname is None:
+            # The current host as written (an IPv6 one keeps its brackets), without the
+            # user info before it or the port after it.
+            hostname = self.netloc.rpartition("@")[2]
+            if hostname and not hostname.endswith("]"):
+                hostname = hostname.rsplit(":", 1)[0]
+        elif ":" in hostname and not hostname.startswith("["):
+            from ipaddress import IPv6Address
+
+            try:
+                IPv6Address(hostname)
+            except ValueError:
+                pass
+            else:
+                hostname = f"[{hostname}]"
+        netloc = hostname if port is None else f"{hostname}:{port}"
+        if username is None:
+            return netloc
+        user_info = username if password is None else f"{username}:{password}"
+        return f"{user_info}@{netloc}"
+
+    def include_query_params(self, **kwargs: Any) -> URL:
+        """This URL with the given query parameters set, each replacing all of its name."""
+        from urllib.parse import parse_qsl, urlencode
+
+        added = [(str(name), str(value)) for name, value in kwargs.items()]
+        names = {name for name, _ in added}
+        pairs = parse_qsl(self.query, keep_blank_values=True)
+        kept = [(name, value) for name, value in pairs if name not in names]
+        return self.replace(query=urlencode(kept + added))
+
+    def replace_query_params(self, **kwargs: Any) -> URL:
+        """This URL with exactly the given query parameters."""
+        from urllib.parse import urlencode
+
+        pairs = [(str(name), str(value)) for name, value in kwargs.items()]
+        return self.replace(query=urlencode(pairs))
+
+    def remove_query_params(self, keys: str | Sequence[str]) -> URL:
+        """This URL without any query parameter named in `keys`."""
+        from urllib.parse import parse_qsl, urlencode
+
+        names = {keys} if isinstance(keys, str) else set(keys)
+        pairs = parse_qsl(self.query, keep_blank_values=True)
+        return self.replace(query=urlencode([pair for pair in pairs if pair[0] not in names]))
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __str__(self) -> str:
+        return self._url
+
+    def __repr__(self) -> str:
+        url = self._url
+        if self.password:
+            url = str(self.replace(password="********"))
+        return f"{self.__class__.__name__}({url!r})"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+# What a Host header may hold (RFC 3986): a registered name, an IPv6 literal or an
+# IPvFuture literal, then an optional port. Anything else is ignored, so that a header
+# cannot change the URL's path or authority.
+_HEX_DIGITS = "0123456789abcdefABCDEF"
+_REG_NAME = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~%!$&'()*+,;=-"
+_IPV_FUTURE = _REG_NAME.replace("%", ":")
+
+
+def _url_from_scope(scope: Mapping[str, Any]) -> str:
+    """The URL a request was sent to, as Starlette builds it from an ASGI scope."""
+    scheme = scope.get("scheme", "http")
+    # Escape what would end the path: the path in a scope is already percent-decoded.
+    path = scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    query = scope.get("query_string", b"").decode()
+    netloc = None
+    for name, value in scope["headers"]:
+        if name == b"host":
+            netloc = _host_authority(value.decode("latin-1"))
+            break
+    if netloc is None and scope.get("server") is not None:
+        host, port = scope["server"]
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        netloc = host if port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    if netloc is None:
+        if path.startswith("//"):
+            # Without a host, a leading `//` would read as one.
+            path = "/%2F" + path[2:]
+        url = path
+    elif netloc and scheme:
+        if path and not path.startswith("/"):
+            path = "/" + path
+        url = f"{scheme}://{netloc}{path}"
+    else:
+        from urllib.parse import urlunsplit
+
+        url = urlunsplit((scheme, netloc, path, "", ""))
+    return f"{url}?{query}" if query else url
+
+
+def _host_authority(host: str) -> str | None:
+    """`host` (a Host header) if it is a well-formed host with an optional valid port."""
+    if host.startswith("["):
+        literal, bracket, port_part = host[1:].partition("]")
+        if not bracket or not _is_ip_literal(literal):
+            return None
+    else:
+        name = host.partition(":")[0]
+        if not name or name.strip(_REG_NAME):
+            return None
+        port_part = host[len(name) :]
+    if port_part:
+        port = port_part[1:]
+        if port_part[0] != ":" or not port or port.strip("0123456789"):
+            return None
+        if len(port.lstrip("0")) > 5 or int(port) > 65535:
+            return None
+    return host
+
+
+def _is_ip_literal(literal: str) -> bool:
+    """Whether `literal`, found between brackets, is an IPv6 or IPvFuture address."""
+    if literal.startswith("v"):
+        version, dot, rest = literal[1:].partition(".")
+        return bool(version and dot and rest) and not (
+            version.strip(_HEX_DIGITS) or rest.strip(_IPV_FUTURE)
+        )
+    head, colon, tail = literal.partition(":")
+    if not colon or not tail or head.strip(_HEX_DIGITS) or tail.strip(_HEX_DIGITS + ".:"):
+        return False
+    from ipaddress import IPv6Address
+
+    try:
+        IPv6Address(literal)
+    except ValueError:
+        return False
+    return True
+
+
+class Headers(Mapping[str, str]):
+    """HTTP headers: an immutable, case-insensitive multi-dict, as Starlette's `Headers`.
+
+    It reads `(name, value)` byte pairs as they travel (names lower-case, both latin-1)
+    and decodes only what is asked for. `keys()`, `values()` and `items()` list every
+    entry, repeated names included; `headers[name]` is the first value of that name.
+    """
+
+    __slots__ = ("_list",)
+
+    def __init__(
+        self,
+        headers: Mapping[str, str] | None = None,
+        raw: list[tuple[bytes, bytes]] | None = None,
+        scope: dict[str, Any] | None = None,
+    ) -> None:
+        if headers is not None:
+            assert raw is None, 'Cannot set both "headers" and "raw".'
+            assert scope is None, 'Cannot set both "headers" and "scope".'
+            self._list = [
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in headers.items()
+            ]
+        elif raw is not None:
+            assert scope is None, 'Cannot set both "raw" and "scope".'
+            self._list = raw
+        elif scope is not None:
+            raw = scope["headers"]
+            if type(raw) is not list:
+                # Shared with the scope, so that edits through `MutableHeaders` show there.
+                raw = scope["headers"] = list(raw)
+            self._list = raw
+        else:
+            self._list = []
+
+    @property
+    def raw(self) -> list[tuple[bytes, bytes]]:
+        return list(self._list)
+
+    def keys(self) -> list[str]:  # type: ignore[override]
+        return [name.decode("latin-1") for name, _ in self._list]
+
+    def values(self) -> list[str]:  # type: ignore[override]
+        return [value.decode("latin-1") for _, value in self._list]
+
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in self._list]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        wanted = key.lower().encode("latin-1")
+        for name, value in self._list:
+            if name == wanted:
+                return value.decode("latin-1")
+        return default
+
+    def getlist(self, key: str) -> list[str]:
+        wanted = key.lower().encode("latin-1")
+        return [value.decode("latin-1") for name, value in self._list if name == wanted]
+
+    def mutablecopy(self) -> MutableHeaders:
+        return MutableHeaders(raw=list(self._list))
+
+    def __getitem__(self, key: str) -> str:
+        wanted = key.lower().encode("latin-1")
+        for name, value in self._list:
+            if name == wanted:
+                return value.decode("latin-1")
+        raise KeyError(key)
+
+    def __contains__(self, key: Any) -> bool:
+        wanted = key.lower().encode("latin-1")
+        return any(name == wanted for name, _ in self._list)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self._list)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Headers) and sorted(self._list) == sorted(other._list)
+
+    def __repr__(self) -> str:
+        as_dict = dict(self.items())
+        if len(as_dict) == len(self._list):
+            return f"{self.__class__.__name__}({as_dict!r})"
+        return f"{self.__class__.__name__}(raw={self.raw!r})"
+
+
+class MutableHeaders(Headers):
+    """Headers that can be changed, as Starlette's `MutableHeaders`.
+
+    Edits change the list given as `raw` in place: a response's `headers` edit the
+    `raw_headers` it sends.
+    """
+
+    __slots__ = ()
+
+    @property
+    def raw(self) -> list[tuple[bytes, bytes]]:
+        return self._list
+
+    def __setitem__(self, key: str, value: str) -> None:
+        """Make `value` the only entry named `key`, where the first such entry was."""
+        name = key.lower().encode("latin-1")
+        entry = (name, value.encode("latin-1"))
+        raw = self._list
+        found = [index for index, (other, _) in enumerate(raw) if other == name]
+        if not found:
+            raw.append(entry)
+            return
+        raw[found[0]] = entry
+        for index in reversed(found[1:]):
+            del raw[index]
+
+    def __delitem__(self, key: str) -> None:
+        """Remove every entry named `key` (none is no error, as in Starlette)."""
+        name = key.lower().encode("latin-1")
+        raw = self._list
+        for index in range(len(raw) - 1, -1, -1):
+            if raw[index][0] == name:
+                del raw[index]
+
+    def setdefault(self, key: str, value: str) -> str:  # type: ignore[override]
+        """The first value of `key`, after adding `key: value` if there is none."""
+        name = key.lower().encode("latin-1")
+        for other, existing in self._list:
+            if other == name:
+                return existing.decode("latin-1")
+        self._list.append((name, value.encode("latin-1")))
+        return value
+
+    def update(self, other: Mapping[str, str]) -> None:  # type: ignore[override]
+        for key, value in other.items():
+            self[key] = value
+
+    def append(self, key: str, value: str) -> None:
+        """Add an entry, keeping those of the same name."""
+        self._list.append((key.lower().encode("latin-1"), value.encode("latin-1")))
+
+    def add_vary_header(self, vary: str) -> None:
+        self["vary"] = ", ".join([*self.getlist("vary"), vary])
+
+    def __ior__(self, other: Mapping[str, str]) -> MutableHeaders:
+        if not isinstance(other, Mapping):
+            raise TypeError(f"Expected a mapping but got {other.__class__.__name__}")
+        self.update(other)
+        return self
+
+    def __or__(self, other: Mapping[str, str]) -> MutableHeaders:
+        if not isinstance(other, Mapping):
+            raise TypeError(f"Expected a mapping but got {other.__class__.__name__}")
+        merged = self.mutablecopy()
+        merged.update(other)
+        return merged
+
+
+class QueryParams(Mapping[str, str]):
+    """A query string's parameters: an immutable multi-dict, as Starlette's `QueryParams`.
+
+    `params["q"]` is the last value of `q`, as in Starlette; `getlist("q")` gives them all
+    and `multi_items()` every pair, in order.
+    """
+
+    __slots__ = ("_dict", "_list")
+
+    def __init__(
+        self,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | str | bytes | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(params, str):
+            pairs = _parse_query(params)
+        elif isinstance(params, bytes):
+            pairs = _parse_query(params.decode("latin-1"))
+        elif not params:
+            pairs = []
+        elif hasattr(params, "multi_items"):
+            pairs = [(str(name), str(value)) for name, value in params.multi_items()]
+        elif hasattr(params, "items"):
+            pairs = [(str(name), str(value)) for name, value in params.items()]
+        else:
+            pairs = [(str(name), str(value)) for name, value in params]
+        if kwargs:
+            pairs += [(str(name), str(value)) for name, value in kwargs.items()]
+        self._list = pairs
+        self._dict = dict(pairs)
+
+    def getlist(self, key: Any) -> list[str]:
+        return [value for name, value in self._list if name == key]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self._dict.get(key, default)
+
+    def keys(self) -> KeysView[str]:
+        return self._dict.keys()
+
+    def values(self) -> ValuesView[str]:
+        return self._dict.values()
+
+    def items(self) -> ItemsView[str, str]:
+        return self._dict.items()
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        return list(self._list)
+
+    def __getitem__(self, key: str) -> str:
+        return self._dict[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._dict
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict)
+
+    def __len__(self) -> int:
+        return len(self._dict)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, self.__class__):
+            return False
+        return sorted(self._list, key=_name_of) == sorted(other._list, key=_name_of)
+
+    def __str__(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode(self._list)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({str(self)!r})"
+
+
+def _name_of(pair: tuple[str, str]) -> str:
+    return pair[0]
+
+
+def _parse_query(query: str) -> list[tuple[str, str]]:
+    """The pairs of a query string, as `parse_qsl(query, keep_blank_values=True)` gives.
+
+    Written out so that a query without `%` escapes, the usual one, needs no `urllib`.
+    """
+    unquote = None
+    pairs = []
+    for field in query.split("&"):
+        if not field:
+            continue
+        name, _, value = field.partition("=")
+        if "+" in field:
+            name = name.replace("+", " ")
+            value = value.replace("+", " ")
+        if "%" in field:
+            if unquote is None:
+                from urllib.parse import unquote
+            # UTF-8, and U+FFFD for what does not decode, as `parse_qsl` does.
+            name = unquote(name)
+            value = unquote(value)
+        pairs.append((name, value))
+    return pairs
