@@ -6,8 +6,13 @@ import it again inside every sub-interpreter, where a PyO3 extension cannot load
 
 from __future__ import annotations
 
+from fasterapi import status
 from fasterapi.applications import FastAPI, FasterAPI
+from fasterapi.exceptions import HTTPException
 from fasterapi.params import Body, Cookie, Header, Path, Query
+from fasterapi.requests import Request
+from fasterapi.responses import Response
+from fasterapi.routers import APIRouter
 
 # Not `typing.TYPE_CHECKING`: every sub-interpreter imports this module, and `typing`
 # costs each about 1 MiB; type checkers honour any constant of this name.
@@ -28,5 +33,19 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'fasterapi' has no attribute {name!r}")
 
 
-__all__ = ["Body", "Cookie", "FastAPI", "FasterAPI", "Header", "Path", "Query", "run"]
+__all__ = [
+    "APIRouter",
+    "Body",
+    "Cookie",
+    "FastAPI",
+    "FasterAPI",
+    "HTTPException",
+    "Header",
+    "Path",
+    "Query",
+    "Request",
+    "Response",
+    "run",
+    "status",
+]
 __version__ = "0.1.0"

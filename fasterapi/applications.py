@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from fasterapi.datastructures import State
-from fasterapi.interpreters import in_main_interpreter
+from fasterapi.routers import RouteDecorators
 
 # Not `typing.TYPE_CHECKING`: every sub-interpreter imports this module, and `typing`
 # costs each about 1 MiB; type checkers honour any constant of this name.
@@ -15,13 +15,13 @@ if TYPE_CHECKING:
     from typing import Any, TypeVar
 
     from fasterapi.lifespan import LifespanContext
-    from fasterapi.routing import Route
+    from fasterapi.responses import Response
 
-    Handler = TypeVar("Handler", bound=Callable[..., Any])
     Hook = TypeVar("Hook", bound=Callable[[], Any])
+    Hook2 = TypeVar("Hook2", bound=Callable[..., Any])
 
 
-class FasterAPI:
+class FasterAPI(RouteDecorators):
     """A FastAPI-compatible application.
 
     Routes are recorded as plain data when decorated; nothing is served until
@@ -37,13 +37,20 @@ class FasterAPI:
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         isolated: bool = True,
+        default_response_class: type[Response] | None = None,
+        exception_handlers: dict[int | type[BaseException], Callable[..., Any]] | None = None,
     ) -> None:
         """`lifespan`, `on_startup` and `on_shutdown` run in every interpreter that serves
         the app (see docs/lifespan.md). `isolated=False` runs every route on the main
         interpreter, for apps whose code cannot run in sub-interpreters."""
         self.title = title
         self.version = version
-        self.routes: list[Route] = []
+        self._entries = []
+        self.tags: list[str] = []
+        self.default_response_class = default_response_class
+        self.exception_handlers: dict[int | type[BaseException], Callable[..., Any]] = dict(
+            exception_handlers or {}
+        )
         self.state = State()
         self.on_startup: list[Callable[[], Any]] = list(on_startup or [])
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or [])
@@ -66,6 +73,17 @@ class FasterAPI:
         """Whether each interpreter must run startup/shutdown code for this app."""
         return self.has_lifespan or bool(self.on_startup or self.on_shutdown)
 
+    @property
+    def runs_in_each_interpreter(self) -> str:
+        """What of the app itself (not its routes) each interpreter runs, in words for
+        messages; empty when nothing."""
+        parts = []
+        if self.runs_lifespan:
+            parts.append("lifespan (startup/shutdown)")
+        if self.exception_handlers:
+            parts.append("exception handlers")
+        return " and ".join(parts)
+
     def on_event(self, event_type: str) -> Callable[[Hook], Hook]:
         """Registers a `startup` or `shutdown` hook (sync or async), as FastAPI does."""
 
@@ -83,66 +101,22 @@ class FasterAPI:
         else:
             raise ValueError(f"unknown event {event_type!r}; use 'startup' or 'shutdown'")
 
-    def api_route(
-        self,
-        path: str,
-        *,
-        methods: Sequence[str] | None = None,
-        status_code: int | None = None,
-        isolated: bool | None = None,
-    ) -> Callable[[Handler], Handler]:
-        """Registers the decorated function for `path` and `methods` (default: GET).
+    def exception_handler(self, key: int | type[BaseException]) -> Callable[[Hook2], Hook2]:
+        """Registers the decorated function as the app's answer to exceptions of class
+        `key` (or to `HTTPException`s with status `key`), as FastAPI does."""
 
-        `isolated=False` runs it on the main interpreter (one call at a time), for code
-        that cannot run in a sub-interpreter; by default that is decided at startup.
-        """
-
-        def decorator(handler: Handler) -> Handler:
-            # Routes are recorded (and checked) where the route table is built; the
-            # sub-interpreters importing this module again only need the function itself.
-            if in_main_interpreter():
-                from fasterapi.routing import build_route
-
-                route = build_route(handler, path, methods or ["GET"], status_code, isolated)
-                self.routes.append(route)
+        def decorator(handler: Hook2) -> Hook2:
+            self.add_exception_handler(key, handler)
             return handler
 
         return decorator
 
-    def get(
-        self, path: str, *, status_code: int | None = None, isolated: bool | None = None
-    ) -> Callable[[Handler], Handler]:
-        return self.api_route(path, methods=["GET"], status_code=status_code, isolated=isolated)
-
-    def post(
-        self, path: str, *, status_code: int | None = None, isolated: bool | None = None
-    ) -> Callable[[Handler], Handler]:
-        return self.api_route(path, methods=["POST"], status_code=status_code, isolated=isolated)
-
-    def put(
-        self, path: str, *, status_code: int | None = None, isolated: bool | None = None
-    ) -> Callable[[Handler], Handler]:
-        return self.api_route(path, methods=["PUT"], status_code=status_code, isolated=isolated)
-
-    def patch(
-        self, path: str, *, status_code: int | None = None, isolated: bool | None = None
-    ) -> Callable[[Handler], Handler]:
-        return self.api_route(path, methods=["PATCH"], status_code=status_code, isolated=isolated)
-
-    def delete(
-        self, path: str, *, status_code: int | None = None, isolated: bool | None = None
-    ) -> Callable[[Handler], Handler]:
-        return self.api_route(path, methods=["DELETE"], status_code=status_code, isolated=isolated)
-
-    def head(
-        self, path: str, *, status_code: int | None = None, isolated: bool | None = None
-    ) -> Callable[[Handler], Handler]:
-        return self.api_route(path, methods=["HEAD"], status_code=status_code, isolated=isolated)
-
-    def options(
-        self, path: str, *, status_code: int | None = None, isolated: bool | None = None
-    ) -> Callable[[Handler], Handler]:
-        return self.api_route(path, methods=["OPTIONS"], status_code=status_code, isolated=isolated)
+    def add_exception_handler(
+        self, key: int | type[BaseException], handler: Callable[..., Any]
+    ) -> None:
+        """Every interpreter runs this as it imports the app: each looks its handlers up
+        on its own copy of the app."""
+        self.exception_handlers[key] = handler
 
 
 FastAPI = FasterAPI

@@ -67,7 +67,7 @@ def place_routes(app: FasterAPI, probe: Probe, *, strict: bool = False) -> Place
     """Decides where each route of `app` runs; raises `StartupError` if a module fails to
     import for another reason, or (with `strict`) if any route would need the fallback."""
     placement = Placement()
-    if app.runs_lifespan:
+    if app.runs_in_each_interpreter:
         placement.app_location = app_location(app)
     wanted: dict[str, None] = {}
     for route in app.routes:
@@ -133,8 +133,8 @@ def _main_reason(
             return f"module '{module}' cannot load in a sub-interpreter ({_cause(refused[module])})"
     if app_refused and app_location is not None:
         return (
-            f"the app's lifespan must run in every interpreter, and its module "
-            f"'{app_location[0]}' cannot load in a sub-interpreter "
+            f"the app's {app.runs_in_each_interpreter} must run in every interpreter, and its "
+            f"module '{app_location[0]}' cannot load in a sub-interpreter "
             f"({_cause(refused[app_location[0]])})"
         )
     return None
@@ -158,7 +158,7 @@ def app_location(app: FasterAPI) -> tuple[str, str, str]:
                 except TypeError:  # an interactive __main__: keep looking
                     continue
     raise StartupError(
-        "the app has a lifespan or startup/shutdown hooks, so every interpreter must find "
+        f"the app has {app.runs_in_each_interpreter}, so every interpreter must find "
         "it, but no module has it as a module-level name; assign it at module level "
         "(app = FastAPI(...))"
     )

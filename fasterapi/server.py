@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import sys
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from fasterapi.exceptions import StartupError
+from fasterapi.exceptions import RequestValidationError, StartupError
 from fasterapi.placement import Placement, place_routes, probe_always, probe_in_subinterpreter
 from fasterapi.routing import check_reachable
 from fasterapi.schema import TypeRegistry
@@ -42,11 +43,13 @@ def run(
     Routes whose modules cannot load in a sub-interpreter run on the main interpreter
     (see `fasterapi.placement`); `strict_isolation=True` makes that a startup error.
     """
-    from fasterapi import _core  # only here: handler modules must not load the core
+    # `_core` only here: handler modules must not load the core. Every worker calls
+    # `encoders` and `handling`; loaded here, the main interpreter's worker finds them ready.
+    from fasterapi import _core, encoders, handling  # noqa: F401
 
     cpus = available_cpus()
     interpreters = interpreters or cpus
-    if sys.version_info < (3, 13) and (app.runs_lifespan or any(r.is_async for r in app.routes)):
+    if sys.version_info < (3, 13) and _runs_event_loops(app):
         from fasterapi.worker_loop import prime_in_main_interpreter
 
         prime_in_main_interpreter()  # before any sub-interpreter exists (see its docstring)
@@ -66,6 +69,18 @@ def run(
             _core.serve(table, config)
         except RuntimeError as error:
             raise StartupError(str(error)) from None
+
+
+def _runs_event_loops(app: FasterAPI) -> bool:
+    return (
+        app.runs_lifespan
+        or any(route.is_async for route in app.routes)
+        or _has_async_exception_handlers(app)
+    )
+
+
+def _has_async_exception_handlers(app: FasterAPI) -> bool:
+    return any(inspect.iscoroutinefunction(handler) for handler in app.exception_handlers.values())
 
 
 def plan(
@@ -90,6 +105,7 @@ def route_table(app: FasterAPI, placement: Placement) -> dict[str, Any]:
         # The main interpreter already has the handler: under the name it has there (a
         # script is `__main__`), so it is not imported a second time.
         entry["main_module"] = route.function.__module__
+        entry["needs_request"] = route.request_param is not None or bool(app.exception_handlers)
         routes.append(entry)
     location = placement.app_location
     return {
@@ -101,7 +117,28 @@ def route_table(app: FasterAPI, placement: Placement) -> dict[str, Any]:
         if location is None
         else {"module": location[0], "attribute": location[1], "main_module": location[2]},
         "lifespan": app.runs_lifespan,
+        "exception_handlers": bool(app.exception_handlers),
+        "async_exception_handlers": _has_async_exception_handlers(app),
+        "routed_errors": routed_errors(app),
     }
+
+
+def routed_errors(app: FasterAPI) -> list[int]:
+    """The statuses of the errors the core makes itself (422, the 400 of an unreadable
+    body, 404 and 405) that go through the app instead, because it has its own exception
+    handler for them: for `RequestValidationError`, for the status, or for Starlette's
+    `HTTPException` (FastAPI raises Starlette's for these, so a handler for FastAPI's own
+    `HTTPException` does not see them)."""
+    handlers = app.exception_handlers
+    starlette_http = any(
+        isinstance(key, type)
+        and key.__name__ == "HTTPException"
+        and key.__module__ == "starlette.exceptions"
+        for key in handlers
+    )
+    routed = [422] if RequestValidationError in handlers else []
+    routed += [status for status in (400, 404, 405) if status in handlers or starlette_http]
+    return routed
 
 
 @contextmanager

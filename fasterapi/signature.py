@@ -79,6 +79,8 @@ def parameter_specs(
     parameters = list(inspect.signature(function).parameters.values())
     specs = []
     for parameter in parameters[1:] if bound_first else parameters:
+        if _special_kind(hints.get(parameter.name)) is not None:
+            continue
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             raise TypeError(f"{where}: *args and **kwargs cannot be request parameters")
         if parameter.kind is parameter.POSITIONAL_ONLY:
@@ -97,6 +99,38 @@ def parameter_specs(
             "has no such parameter"
         )
     return tuple(specs)
+
+
+def special_params(function: Callable[..., Any], *, bound_first: bool = False) -> dict[str, str]:
+    """The parameters that receive the request itself (`request: Request`) or the
+    response to set headers, cookies and status on (`response: Response`), by kind."""
+    try:
+        hints = typing.get_type_hints(function, include_extras=True)
+    except Exception:  # parameter_specs reports it
+        return {}
+    found: dict[str, str] = {}
+    parameters = list(inspect.signature(function).parameters.values())
+    for parameter in parameters[1:] if bound_first else parameters:
+        kind = _special_kind(hints.get(parameter.name))
+        if kind is None:
+            continue
+        if kind in found:
+            where = f"{function.__module__}.{function.__qualname__}"
+            raise TypeError(f"{where}: only one parameter can receive the {kind} object")
+        found[kind] = parameter.name
+    return found
+
+
+def _special_kind(hint: Any) -> str | None:
+    from fasterapi.requests import Request
+    from fasterapi.responses import Response
+
+    if isinstance(hint, type):
+        if issubclass(hint, Request):
+            return "request"
+        if issubclass(hint, Response):
+            return "response"
+    return None
 
 
 def embeds_body(specs: tuple[ParamSpec, ...]) -> bool:

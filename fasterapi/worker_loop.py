@@ -34,6 +34,11 @@ class WorkerLoop:
         if self._lifespan is not None:
             self.loop.run_until_complete(self._lifespan.startup())
 
+    def lifespan_state(self) -> Any:
+        """What the app's lifespan yielded (a mapping copied into each request's
+        `request.state`), or `None`."""
+        return self._lifespan.state if self._lifespan is not None else None
+
     def start(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Runs a handler's coroutine as a task, eagerly: up to its first real suspension
         it runs right here, and a handler that never suspends finishes without a loop turn."""
