@@ -194,14 +194,14 @@ fn result_conversion(c: &mut Criterion) {
         b.iter(|| {
             out.clear();
             // SAFETY: GIL held (above), `hello` is a live dict of this interpreter.
-            unsafe { write_value(&mut out, black_box(hello)) }.unwrap();
+            unsafe { write_value(&mut out, black_box(hello), ffi::Py_None()) }.unwrap();
         })
     });
     c.bench_function("render 100 user dicts as JSON", |b| {
         b.iter(|| {
             out.clear();
             // SAFETY: as above.
-            unsafe { write_value(&mut out, black_box(users)) }.unwrap();
+            unsafe { write_value(&mut out, black_box(users), ffi::Py_None()) }.unwrap();
         })
     });
 }

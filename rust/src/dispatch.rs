@@ -13,10 +13,12 @@ use crossbeam_channel::Sender;
 use tokio::sync::oneshot;
 
 use crate::extract::Arg;
-use crate::interpreter::StartupError;
+use crate::inbox::Inbox;
+use crate::interpreter::{RoutedError, StartupError};
+use crate::request_data::RequestData;
 use crate::route_table::{Placement, RouteTable};
 use crate::worker::wake::{self, Waker};
-use crate::worker::{self, Job, Message};
+use crate::worker::{self, Job, Message, Queues, Work};
 
 pub use crate::worker::CallOutcome;
 
@@ -63,14 +65,32 @@ impl Dispatcher {
     }
 
     /// Runs route `route`'s handler where it is placed.
-    pub async fn call(&self, route: usize, args: Vec<Arg>) -> CallOutcome {
+    pub async fn call(
+        &self,
+        route: usize,
+        args: Vec<Arg>,
+        request: Option<Box<RequestData>>,
+    ) -> CallOutcome {
         let workers = if self.table.routes[route].on_main {
             self.main.as_ref()
         } else {
             self.pool.as_ref()
         };
         match workers {
-            Some(workers) => workers.call(route, args).await,
+            Some(workers) => workers.run(Work::Call { route, args }, request).await,
+            None => CallOutcome::Failed,
+        }
+    }
+
+    /// Has an interpreter answer an error the core found, through the app's exception
+    /// handlers (any interpreter has them: each loads the app).
+    pub async fn answer_error(
+        &self,
+        error: RoutedError,
+        request: Option<Box<RequestData>>,
+    ) -> CallOutcome {
+        match self.pool.as_ref().or(self.main.as_ref()) {
+            Some(workers) => workers.run(Work::Error(error), request).await,
             None => CallOutcome::Failed,
         }
     }
@@ -122,7 +142,13 @@ impl Workers {
                 None
             };
             wakers.extend(waker.iter().cloned());
-            let (table, jobs, ready) = (Arc::clone(&table), jobs.clone(), ready_tx.clone());
+            let (inbox, directed) = Inbox::new(waker.clone());
+            let queues = Queues {
+                jobs: jobs.clone(),
+                inbox,
+                directed,
+            };
+            let (table, ready) = (Arc::clone(&table), ready_tx.clone());
             let name = match placement {
                 Placement::Pool => format!("fasterapi-worker-{index}"),
                 Placement::Main => "fasterapi-main-interpreter".to_owned(),
@@ -130,7 +156,7 @@ impl Workers {
             let spawned = std::thread::Builder::new()
                 .name(name)
                 .stack_size(WORKER_STACK_BYTES)
-                .spawn(move || worker::run(table, placement, jobs, waker, ready));
+                .spawn(move || worker::run(table, placement, queues, waker, ready));
             match spawned {
                 Ok(thread) => threads.push(thread),
                 Err(error) => {
@@ -167,13 +193,14 @@ impl Workers {
         self.size
     }
 
-    async fn call(&self, route: usize, args: Vec<Arg>) -> CallOutcome {
+    async fn run(&self, work: Work, request: Option<Box<RequestData>>) -> CallOutcome {
         let (reply, response) = oneshot::channel();
-        if self
-            .queue
-            .send(Message::Call(Job { route, args, reply }))
-            .is_err()
-        {
+        let job = Job {
+            work,
+            request,
+            reply,
+        };
+        if self.queue.send(Message::Call(job)).is_err() {
             return CallOutcome::Failed;
         }
         wake::wake_one(&self.wakers);

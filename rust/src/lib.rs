@@ -4,8 +4,12 @@
 //! inside the sub-interpreters (`interpreter`) uses raw `pyo3::ffi`, never PyO3's
 //! high-level API, whose caches belong to the main interpreter.
 
+mod body;
 mod config;
 mod dispatch;
+mod file;
+mod inbox;
+mod request_data;
 mod response;
 mod scheduling;
 mod server;

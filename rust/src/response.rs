@@ -1,32 +1,28 @@
 //! Building the HTTP responses FastAPI would send.
 
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::header::{HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use hyper::body::Body as _;
+use hyper::header::{HeaderName, HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use hyper::{Response, StatusCode};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
+use crate::body::{PulledBody, ResponseBody};
 use crate::extract::errors::{render_422, ValidationError};
+use crate::interpreter::{HandlerBody, HandlerResponse};
 
-pub type HttpResponse = Response<Full<Bytes>>;
+pub type HttpResponse = Response<ResponseBody>;
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
 fn with_body(status: StatusCode, content_type: HeaderValue, body: Bytes) -> HttpResponse {
     let length = HeaderValue::from(body.len());
-    let mut response = Response::new(Full::new(body));
+    let mut response = Response::new(ResponseBody::full(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_LENGTH, length);
     headers.insert(CONTENT_TYPE, content_type);
     response
-}
-
-/// A JSON body, as `JSONResponse` sends it.
-pub fn json(status: u16, body: Vec<u8>) -> HttpResponse {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    with_body(status, JSON, Bytes::from(body))
 }
 
 pub fn not_found() -> HttpResponse {
@@ -47,6 +43,66 @@ pub fn method_not_allowed(allow: &str) -> HttpResponse {
         response.headers_mut().insert(ALLOW, value);
     }
     response
+}
+
+/// What a handler produced, as the response to send. A file is served by
+/// [`crate::file`], which needs the request; this takes every other kind.
+pub fn from_handler(response: HandlerResponse) -> Result<HttpResponse, HandlerResponse> {
+    let status = match StatusCode::from_u16(response.status) {
+        Ok(status) => status,
+        Err(_) => {
+            tracing::error!(
+                "a handler answered with the invalid status {}",
+                response.status
+            );
+            return Ok(internal_error());
+        }
+    };
+    let (body, json) = match response.body {
+        HandlerBody::Json(body) => (ResponseBody::full(body), true),
+        HandlerBody::Bytes(body) => (ResponseBody::full(body), false),
+        HandlerBody::Stream(stream) => (ResponseBody::Pulled(PulledBody::new(stream)), false),
+        HandlerBody::File(_) => return Err(response),
+    };
+    let mut built = Response::new(body);
+    *built.status_mut() = status;
+    if json {
+        // FastAPI's `JSONResponse`: a length (except where no body is allowed) and a type.
+        if body_allowed(response.status) {
+            let length = built.body().size_hint().exact().unwrap_or(0);
+            built
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(length));
+        } else {
+            *built.body_mut() = ResponseBody::empty();
+        }
+        built.headers_mut().insert(CONTENT_TYPE, JSON);
+    }
+    if let Err(error) = append_headers(built.headers_mut(), response.headers) {
+        tracing::error!("a handler's response has an invalid header: {error}");
+        return Ok(internal_error());
+    }
+    Ok(built)
+}
+
+/// Whether a response with this status may have a body (not 1xx, 204, 205, 304).
+pub fn body_allowed(status: u16) -> bool {
+    !(status < 200 || matches!(status, 204 | 205 | 304))
+}
+
+/// Appends raw `(name, value)` pairs, as a Python `Response` keeps them.
+pub fn append_headers(
+    headers: &mut hyper::HeaderMap,
+    raw: Vec<(Vec<u8>, Vec<u8>)>,
+) -> Result<(), String> {
+    for (name, value) in raw {
+        let name = HeaderName::from_bytes(&name)
+            .map_err(|_| format!("name {:?}", String::from_utf8_lossy(&name)))?;
+        let value = HeaderValue::from_bytes(&value)
+            .map_err(|_| format!("value of {name}: {:?}", String::from_utf8_lossy(&value)))?;
+        headers.append(name, value);
+    }
+    Ok(())
 }
 
 /// FastAPI's 422; where FastAPI itself could not render the errors (a NaN input), its 500.
@@ -104,7 +160,7 @@ pub fn redirect_slash(host: &str, path: &str, query: Option<&str>) -> HttpRespon
         location.push_str(query);
     }
     let encoded = utf8_percent_encode(&location, LOCATION_ENCODE).to_string();
-    let mut response = Response::new(Full::new(Bytes::new()));
+    let mut response = Response::new(ResponseBody::empty());
     *response.status_mut() = StatusCode::TEMPORARY_REDIRECT;
     let headers = response.headers_mut();
     headers.insert(CONTENT_LENGTH, HeaderValue::from(0));

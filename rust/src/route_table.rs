@@ -28,6 +28,17 @@ pub struct RouteTable {
     /// its routes runs.
     #[serde(default)]
     pub lifespan: bool,
+    /// The app registered exception handlers: every interpreter loads the app, and an
+    /// exception a handler raises is looked up there.
+    #[serde(default)]
+    pub exception_handlers: bool,
+    /// Some of those handlers are `async def`: every interpreter runs an event loop.
+    #[serde(default)]
+    pub async_exception_handlers: bool,
+    /// Statuses of the errors the core makes itself (422, 400, 404, 405) that the app has
+    /// its own handler for: they are answered by an interpreter, not by Rust.
+    #[serde(default)]
+    pub routed_errors: Vec<u16>,
 }
 
 /// `module.attribute` names the app object.
@@ -87,9 +98,23 @@ pub struct RouteSpec {
     /// `Body(embed=True)`), not the single body parameter's value itself.
     #[serde(default)]
     pub embed_body: bool,
-    /// Status code of a successful response.
-    #[serde(default = "default_status")]
-    pub status_code: u16,
+    /// Status code of a successful response, when the decorator gives one (else the
+    /// response class's default: 200 for JSON).
+    #[serde(default)]
+    pub status_code: Option<u16>,
+    /// The route's response class, unless it is `JSONResponse` (rendered in Rust).
+    #[serde(default)]
+    pub response_class: Option<ClassLocation>,
+    /// The parameter that receives the `Request` object, if the handler takes one.
+    #[serde(default)]
+    pub request_param: Option<String>,
+    /// The parameter that receives the `Response` to set headers, cookies and status on.
+    #[serde(default)]
+    pub response_param: Option<String>,
+    /// The worker needs the request itself (for a `Request` parameter, or for the app's
+    /// exception handlers): the I/O side sends a copy of it along with the arguments.
+    #[serde(default)]
+    pub needs_request: bool,
     /// An `async def` handler: it runs as a task on its interpreter's event loop.
     #[serde(default)]
     pub is_async: bool,
@@ -101,8 +126,21 @@ pub struct RouteSpec {
     order: Vec<usize>,
 }
 
-fn default_status() -> u16 {
-    200
+/// Where each interpreter finds a class (by module and qualified name).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClassLocation {
+    pub module: String,
+    /// The module's name in the main interpreter (`__main__` for a script).
+    #[serde(default)]
+    pub main_module: Option<String>,
+    pub qualname: String,
+}
+
+impl ClassLocation {
+    /// The module to import the class from in the interpreters at `placement`.
+    pub fn module_at(&self, placement: Placement) -> &str {
+        placement.module(&self.module, self.main_module.as_deref())
+    }
 }
 
 impl RouteTable {
@@ -147,6 +185,17 @@ fn validation_order(params: &[ParamSpec]) -> Vec<usize> {
 }
 
 impl RouteTable {
+    /// Every interpreter loads its own copy of the app: to run its lifespan, or to look
+    /// its exception handlers up.
+    pub fn loads_app(&self) -> bool {
+        self.lifespan || self.exception_handlers
+    }
+
+    /// Whether the app answers an error of this status the core would otherwise make.
+    pub fn routes_error(&self, status: u16) -> bool {
+        self.routed_errors.contains(&status)
+    }
+
     /// Whether the interpreters at `placement` serve `route`.
     pub fn serves(&self, placement: Placement, route: &RouteSpec) -> bool {
         route.on_main == (placement == Placement::Main)
@@ -159,10 +208,11 @@ impl RouteTable {
             .any(|route| self.serves(placement, route))
     }
 
-    /// Interpreters at `placement` need an event loop: they run `async def` handlers or the
-    /// app's lifespan.
+    /// Interpreters at `placement` need an event loop: they run `async def` handlers, the
+    /// app's lifespan or its `async def` exception handlers.
     pub fn needs_event_loop(&self, placement: Placement) -> bool {
         self.lifespan
+            || self.async_exception_handlers
             || self
                 .routes
                 .iter()
@@ -211,7 +261,11 @@ impl RouteSpec {
             order: validation_order(&params),
             params,
             embed_body: false,
-            status_code: 200,
+            status_code: None,
+            response_class: None,
+            request_param: None,
+            response_param: None,
+            needs_request: false,
             is_async: false,
             on_main: false,
         }

@@ -23,7 +23,11 @@ use tokio::net::TcpListener;
 
 use crate::config::ServerConfig;
 use crate::dispatch::{CallOutcome, Dispatcher};
+use crate::extract::errors::{render_items, ValidationError};
 use crate::extract::{self, Rejection, RequestParts};
+use crate::file::FileRequest;
+use crate::interpreter::{HandlerBody, HandlerResponse, RoutedError};
+use crate::request_data::RequestData;
 use crate::response::{self, HttpResponse};
 use crate::route_table::RouteTable;
 use crate::router::{RouteMatch, Router};
@@ -108,7 +112,7 @@ async fn accept_until_signal(listener: TcpListener, app: Arc<App>, grace: Durati
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, _peer) = match accepted {
+                let (stream, peer) = match accepted {
                     Ok(accepted) => accepted,
                     Err(error) => {
                         // Out of file descriptors and the like: back off instead of spinning.
@@ -119,7 +123,7 @@ async fn accept_until_signal(listener: TcpListener, app: Arc<App>, grace: Durati
                 };
                 let _ = stream.set_nodelay(true);
                 let app = Arc::clone(&app);
-                let service = service_fn(move |request| handle(Arc::clone(&app), request));
+                let service = service_fn(move |request| handle(Arc::clone(&app), peer, request));
                 let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
@@ -158,7 +162,11 @@ async fn stop_signal() -> &'static str {
     }
 }
 
-async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<HttpResponse, Infallible> {
+async fn handle(
+    app: Arc<App>,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Result<HttpResponse, Infallible> {
     let (head, body) = request.into_parts();
     let uri = &head.uri;
     // Starlette routes on the percent-decoded path (invalid UTF-8 replaced, as uvicorn does).
@@ -167,13 +175,13 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<HttpRespons
     let response = match app.router.resolve(head.method.as_str(), &path) {
         RouteMatch::Found { route, params } => {
             let spec = &app.table.routes[route];
-            // Like FastAPI, read the body only for a route that takes one.
-            let body = if spec.has_body() {
+            // Like FastAPI, read the body only for a route that takes one (or the request).
+            let body = if spec.has_body() || spec.needs_request {
                 match body.collect().await {
                     Ok(collected) => collected.to_bytes(),
                     Err(error) => {
                         tracing::debug!("could not read a request body: {error}");
-                        return Ok(response::body_unreadable());
+                        return Ok(answer_error(&app, 400, &head, peer, Bytes::new()).await);
                     }
                 }
             } else {
@@ -185,11 +193,33 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<HttpRespons
                 headers: &head.headers,
                 body: &body,
             };
+            let copy = || {
+                spec.needs_request.then(|| {
+                    Box::new(RequestData {
+                        method: head.method.clone(),
+                        path: path.clone().into_owned(),
+                        uri: head.uri.clone(),
+                        headers: head.headers.clone(),
+                        client: Some(peer),
+                        server: app.local_addr,
+                        path_params: params
+                            .iter()
+                            .map(|(name, value)| (name.to_string(), value.to_string()))
+                            .collect(),
+                        body: body.clone(),
+                    })
+                })
+            };
             match extract::extract(spec, &app.table.types, app.table.python_minor, &parts) {
-                Ok(args) => match app.dispatcher.call(route, args).await {
-                    CallOutcome::Response(result) => response::json(result.status, result.body),
+                Ok(args) => match app.dispatcher.call(route, args, copy()).await {
+                    CallOutcome::Response(result) => match response::from_handler(result) {
+                        Ok(response) => response,
+                        Err(file) => serve_file(file, &head).await,
+                    },
                     CallOutcome::Failed => response::internal_error(),
-                    CallOutcome::Invalid(items) => response::validation_failed_with(&items),
+                    CallOutcome::Invalid(items) => {
+                        validation_failed(&app, Err(items), copy()).await
+                    }
                     CallOutcome::Refused(refusals) => {
                         let errors = extract::body::locate_refusals(
                             spec,
@@ -198,14 +228,35 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<HttpRespons
                             app.table.python_minor,
                             &refusals,
                         );
-                        response::validation_failed(&errors)
+                        validation_failed(&app, Ok(&errors), copy()).await
                     }
                 },
-                Err(Rejection::Invalid(errors)) => response::validation_failed(&errors),
-                Err(Rejection::UnreadableBody) => response::body_unreadable(),
+                Err(Rejection::Invalid(errors)) => {
+                    validation_failed(&app, Ok(&errors), copy()).await
+                }
+                Err(Rejection::UnreadableBody) => {
+                    answer_error(&app, 400, &head, peer, body.clone()).await
+                }
             }
         }
-        RouteMatch::MethodNotAllowed { allow } => response::method_not_allowed(&allow),
+        RouteMatch::MethodNotAllowed { allow } => {
+            if app.table.routes_error(405) {
+                let request = request_copy(&app, &head, &path, peer);
+                let headers = vec![("Allow".to_owned(), allow)];
+                routed(
+                    &app,
+                    RoutedError::Http {
+                        status: 405,
+                        headers,
+                    },
+                    request,
+                    &head,
+                )
+                .await
+            } else {
+                response::method_not_allowed(&allow)
+            }
+        }
         RouteMatch::RedirectSlash { path } => {
             let host = head
                 .headers
@@ -220,7 +271,136 @@ async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<HttpRespons
                 .unwrap_or_else(|| app.local_addr.to_string());
             response::redirect_slash(&host, &path, query)
         }
-        RouteMatch::NotFound => response::not_found(),
+        RouteMatch::NotFound => answer_error(&app, 404, &head, peer, Bytes::new()).await,
     };
     Ok(response)
+}
+
+/// A copy of a request that matched no route (for the app's exception handlers).
+fn request_copy(
+    app: &App,
+    head: &hyper::http::request::Parts,
+    path: &str,
+    peer: SocketAddr,
+) -> Option<Box<RequestData>> {
+    Some(Box::new(RequestData {
+        method: head.method.clone(),
+        path: path.to_owned(),
+        uri: head.uri.clone(),
+        headers: head.headers.clone(),
+        client: Some(peer),
+        server: app.local_addr,
+        path_params: Vec::new(),
+        body: Bytes::new(),
+    }))
+}
+
+/// FastAPI's 400 (unreadable body) or 404, or the app's own answer to it.
+async fn answer_error(
+    app: &App,
+    status: u16,
+    head: &hyper::http::request::Parts,
+    peer: SocketAddr,
+    body: Bytes,
+) -> HttpResponse {
+    if !app.table.routes_error(status) {
+        return match status {
+            400 => response::body_unreadable(),
+            _ => response::not_found(),
+        };
+    }
+    let path = percent_decode_str(head.uri.path()).decode_utf8_lossy();
+    let mut request = request_copy(app, head, &path, peer);
+    if let Some(request) = request.as_mut() {
+        request.body = body;
+    }
+    let detail = RoutedError::Http {
+        status,
+        headers: Vec::new(),
+    };
+    routed(app, detail, request, head).await
+}
+
+/// FastAPI's 422 for `errors` (or for error items pydantic rendered), or the app's own
+/// answer to it.
+async fn validation_failed(
+    app: &App,
+    errors: Result<&[ValidationError], String>,
+    request: Option<Box<RequestData>>,
+) -> HttpResponse {
+    if !app.table.routes_error(422) {
+        return match errors {
+            Ok(errors) => response::validation_failed(errors),
+            Err(items) => response::validation_failed_with(&items),
+        };
+    }
+    let items_json = match errors {
+        Ok(errors) => match render_items(errors) {
+            Ok(items) => items,
+            Err(_) => return response::validation_failed(errors),
+        },
+        Err(items) => items,
+    };
+    let method = hyper::Method::GET;
+    let headers = hyper::HeaderMap::new();
+    let answer = app
+        .dispatcher
+        .answer_error(RoutedError::Validation { items_json }, request)
+        .await;
+    finish(
+        answer,
+        FileRequest {
+            method: &method,
+            headers: &headers,
+        },
+    )
+    .await
+}
+
+async fn routed(
+    app: &App,
+    error: RoutedError,
+    request: Option<Box<RequestData>>,
+    head: &hyper::http::request::Parts,
+) -> HttpResponse {
+    let answer = app.dispatcher.answer_error(error, request).await;
+    finish(
+        answer,
+        FileRequest {
+            method: &head.method,
+            headers: &head.headers,
+        },
+    )
+    .await
+}
+
+/// An exception handler's answer, as the response to send.
+async fn finish(answer: CallOutcome, request: FileRequest<'_>) -> HttpResponse {
+    match answer {
+        CallOutcome::Response(result) => match response::from_handler(result) {
+            Ok(response) => response,
+            Err(file) => serve_file_for(file, request).await,
+        },
+        _ => response::internal_error(),
+    }
+}
+
+async fn serve_file(file: HandlerResponse, head: &hyper::http::request::Parts) -> HttpResponse {
+    serve_file_for(
+        file,
+        FileRequest {
+            method: &head.method,
+            headers: &head.headers,
+        },
+    )
+    .await
+}
+
+async fn serve_file_for(file: HandlerResponse, request: FileRequest<'_>) -> HttpResponse {
+    match file.body {
+        HandlerBody::File(path) => {
+            crate::file::respond(file.status, file.headers, path, request).await
+        }
+        _ => response::internal_error(),
+    }
 }

@@ -331,6 +331,14 @@ impl From<NotRenderable> for Unrenderable {
 }
 
 /// Renders `{"detail":[...]}` exactly as FastAPI does for a `RequestValidationError`.
+/// Only the error items of the 422 (a JSON array), for an app's own
+/// `RequestValidationError` handler.
+pub fn render_items(errors: &[ValidationError]) -> Result<String, Unrenderable> {
+    let body = render_422(errors)?;
+    let items = &body[br#"{"detail":"#.len()..body.len() - 1];
+    Ok(String::from_utf8_lossy(items).into_owned())
+}
+
 pub fn render_422(errors: &[ValidationError]) -> Result<Vec<u8>, Unrenderable> {
     let mut out = Vec::with_capacity(160 * errors.len() + 16);
     out.extend_from_slice(b"{\"detail\":[");

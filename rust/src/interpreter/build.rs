@@ -122,7 +122,7 @@ unsafe fn exception_attributes(exception: &Owned) -> Option<String> {
         c"__dict__".as_ptr(),
     ))?;
     let mut json = Vec::new();
-    to_json::write_value(&mut json, attributes.as_ptr()).ok()?;
+    to_json::write_plain(&mut json, attributes.as_ptr()).ok()?;
     String::from_utf8(json).ok()
 }
 

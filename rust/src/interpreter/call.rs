@@ -1,4 +1,6 @@
-//! Calling a cached handler with converted arguments and turning its result into a body.
+//! Calling a cached handler with converted arguments (plus the `Request` and the
+//! sub-`Response` it may ask for); `settle` turns what it returns or raises into a
+//! response.
 
 use pyo3::ffi;
 
@@ -6,18 +8,15 @@ use super::build::{self, BuildError, ValueBuilder};
 use super::lifecycle::attribute_of;
 use super::object::{new_str, Owned};
 use super::pyerror::{self, PyErrorText};
-use super::to_json;
-use super::GilHeld;
+use super::python_side::call as call_python;
+use super::settle::{
+    wait_for, CallContext, Called, HandlerFailure, PendingTask, Reply, RoutedError, Stage,
+};
+use super::{GilHeld, Loaded};
 use crate::extract::Arg;
+use crate::request_data::RequestData;
 use crate::route_table::{ParamSource, RouteSpec};
 use crate::value::{ArgRefusal, ArgValue};
-
-/// What a handler produced, as plain data that may leave the interpreter.
-#[derive(Debug)]
-pub struct HandlerResponse {
-    pub status: u16,
-    pub body: Vec<u8>,
-}
 
 /// A handler function and the keyword names it is called with, all owned by one interpreter.
 pub struct Handler {
@@ -29,9 +28,17 @@ pub struct Handler {
     all_keywords: Owned,
     /// Per parameter, the default written in its marker (`Query(5)`), if any.
     marker_defaults: Vec<Option<MarkerDefault>>,
-    status: u16,
+    /// The decorator's `status_code`, if it gave one.
+    pub(super) status: Option<u16>,
     /// `async def`: calling it gives a coroutine to run as a task.
-    is_async: bool,
+    pub(super) is_async: bool,
+    /// The route's response class, unless it is `JSONResponse` (rendered here).
+    pub(super) response_class: Option<Owned>,
+    /// Keyword names of the parameters that get the `Request` and the sub-`Response`.
+    request_param: Option<Owned>,
+    response_param: Option<Owned>,
+    /// `module:qualname`, for the log.
+    pub(super) endpoint: String,
     /// Per parameter: for a body parameter that is a key of the body object, that key
     /// (the `loc` of its 422 errors says it).
     body_keys: Vec<Option<Owned>>,
@@ -47,7 +54,11 @@ struct MarkerDefault {
 impl Handler {
     /// # Safety
     /// The current thread holds the GIL of the interpreter that owns `function`.
-    pub unsafe fn new(function: Owned, route: &RouteSpec) -> Result<Handler, PyErrorText> {
+    pub unsafe fn new(
+        function: Owned,
+        route: &RouteSpec,
+        response_class: Option<Owned>,
+    ) -> Result<Handler, PyErrorText> {
         let keyword_names = route
             .params
             .iter()
@@ -78,7 +89,20 @@ impl Handler {
             status: route.status_code,
             is_async: route.is_async,
             body_keys: body_keys(route).ok_or_else(|| pyerror::take_current())?,
+            response_class,
+            request_param: optional_str(route.request_param.as_deref())?,
+            response_param: optional_str(route.response_param.as_deref())?,
+            endpoint: route.endpoint(),
         })
+    }
+}
+
+unsafe fn optional_str(text: Option<&str>) -> Result<Option<Owned>, PyErrorText> {
+    match text {
+        Some(text) => new_str(text)
+            .map(Some)
+            .ok_or_else(|| pyerror::take_current()),
+        None => Ok(None),
     }
 }
 
@@ -151,101 +175,86 @@ unsafe fn read_marker_defaults(
     Ok(result)
 }
 
-/// A handler call that did not produce a response.
-#[derive(Debug)]
-pub enum HandlerFailure {
-    /// The handler (or building its arguments) raised; the text is for the log.
-    Raised { detail: String },
-    /// Dataclass arguments refused their values in `__post_init__`: a 422.
-    Refused(Vec<ArgRefusal>),
-    /// pydantic refused a model argument: a 422 whose error items (a JSON array, FastAPI's
-    /// shape) pydantic produced.
-    Invalid(String),
-}
-
-/// How far a call got.
-pub enum Called {
-    Finished(Result<HandlerResponse, HandlerFailure>),
-    /// An `async def` handler suspended: its task finishes on a later turn of the loop.
-    Suspended(PendingTask),
-}
-
-/// The task of a suspended `async def` handler. Not `Send`: it stays in its interpreter.
-pub struct PendingTask {
-    task: Owned,
-    status: u16,
-}
-
-/// Where a finished handler's response goes; called on the interpreter's thread.
-pub type Reply = Box<dyn FnOnce(Result<HandlerResponse, HandlerFailure>)>;
-
 impl GilHeld<'_> {
     /// Calls the handler of route `route` with `args`. A sync handler (or an `async def`
-    /// one that never suspends) finishes here, its result rendered as JSON.
-    pub fn call(&self, route: usize, args: &[Arg]) -> Called {
-        let loaded = &self.interpreter.loaded;
-        let Some(handler) = loaded.handlers[route].as_ref() else {
-            return Called::Finished(Err(HandlerFailure::Raised {
-                detail: "internal error: this interpreter does not serve the route".into(),
-            }));
-        };
+    /// one that never suspends) finishes here.
+    pub fn call(&self, route: usize, args: &[Arg], request: Option<Box<RequestData>>) -> Called {
         // SAFETY: `GilHeld` proves this thread holds the GIL of the interpreter that owns
-        // `handler` and everything created below.
-        unsafe {
-            let called = if handler.is_async {
-                // The task it becomes runs in a copy of the context, as every task does.
-                call_handler(handler, &loaded.values, args)
-            } else {
-                in_own_context(|| call_handler(handler, &loaded.values, args))
-            };
-            let result = match called {
-                Ok(result) => result,
-                Err(error) => return Called::Finished(Err(failure(error))),
-            };
-            if !handler.is_async {
-                return Called::Finished(render(result.as_ptr(), handler.status));
-            }
-            let Some(event_loop) = loaded.event_loop.as_ref() else {
-                return Called::Finished(Err(HandlerFailure::Raised {
-                    detail: "internal error: an async handler without an event loop".into(),
-                }));
-            };
-            let Some(task) = event_loop.start(result) else {
-                return Called::Finished(Err(raised()));
-            };
-            match event_loop.is_done(&task) {
-                Some(true) => Called::Finished(task_outcome(task.as_ptr(), handler.status)),
-                Some(false) => Called::Suspended(PendingTask {
-                    task,
-                    status: handler.status,
-                }),
-                None => Called::Finished(Err(raised())),
-            }
-        }
+        // everything `loaded` holds and everything created below.
+        unsafe { self.interpreter.loaded.call(route, args, request) }
+    }
+
+    /// Answers an error the core found, through the app's exception handlers.
+    pub fn answer_error(&self, error: RoutedError, request: Option<Box<RequestData>>) -> Called {
+        // SAFETY: as in `call`.
+        unsafe { self.interpreter.loaded.answer_error(error, request) }
     }
 
     /// Sends the task's outcome to `reply` once it finishes. If that cannot be arranged
     /// (an exception, logged), `reply` is dropped, which its receiver sees as a failure.
     pub fn when_done(&self, pending: PendingTask, reply: Reply) {
-        let Some(event_loop) = self.interpreter.loaded.event_loop.as_ref() else {
-            return;
+        wait_for(&self.interpreter.loaded, pending, reply);
+    }
+}
+
+impl Loaded {
+    unsafe fn call(&self, route: usize, args: &[Arg], request: Option<Box<RequestData>>) -> Called {
+        let Some(handler) = self.handlers[route].as_ref() else {
+            return Called::Finished(Err(HandlerFailure::Raised {
+                detail: "internal error: this interpreter does not serve the route".into(),
+            }));
         };
-        let status = pending.status;
-        let reply = std::cell::Cell::new(Some(reply));
-        let callback: super::native::Callback = Box::new(move |task| {
-            if let Some(reply) = reply.take() {
-                // SAFETY: the loop calls done-callbacks on this interpreter's thread, with
-                // its GIL held, passing the finished task.
-                reply(unsafe { task_outcome(task, status) });
+        let mut context = CallContext {
+            route: Some(route),
+            request,
+            request_object: None,
+            sub_response: None,
+        };
+        let called = if handler.is_async {
+            // The task it becomes runs in a copy of the context, as every task does.
+            self.call_handler(handler, args, &mut context)
+        } else {
+            in_own_context(|| self.call_handler(handler, args, &mut context))
+        };
+        let result = match called {
+            Ok(result) => result,
+            Err(CallError::Python) => return self.settle_exception(context),
+            Err(CallError::Refused(refused)) => {
+                return Called::Finished(Err(HandlerFailure::Refused(refused)))
             }
-        });
-        // SAFETY: as in `call`.
-        unsafe {
-            if event_loop.on_done(&pending.task, callback).is_none() {
-                let error = pyerror::take_current();
-                tracing::error!("cannot wait for an async handler: {}", error.traceback);
+            Err(CallError::Invalid(items)) => {
+                return Called::Finished(Err(HandlerFailure::Invalid(items)))
             }
+        };
+        if handler.is_async {
+            self.run_awaitable(result, context, Stage::Handler)
+        } else {
+            self.settle_value(result, context)
         }
+    }
+
+    unsafe fn call_handler(
+        &self,
+        handler: &Handler,
+        args: &[Arg],
+        context: &mut CallContext,
+    ) -> Result<Owned, CallError> {
+        let mut special = Vec::new();
+        if let Some(name) = &handler.request_param {
+            let Some(request) = self.request_object(context) else {
+                if ffi::PyErr_Occurred().is_null() {
+                    build::internal_error::<()>(c"the request was not sent to the worker");
+                }
+                return Err(CallError::Python);
+            };
+            special.push((name, request));
+        }
+        if let Some(name) = &handler.response_param {
+            let sub = call_python(&self.python.new_sub_response, &[]).ok_or(CallError::Python)?;
+            context.sub_response = Some(Owned::from_borrowed(sub.as_ptr()));
+            special.push((name, sub));
+        }
+        call_with_args(handler, &self.values, args, &special)
     }
 }
 
@@ -271,54 +280,6 @@ unsafe fn in_own_context(
     result
 }
 
-/// The outcome of a finished task.
-///
-/// # Safety
-/// The current thread holds the GIL of the task's interpreter.
-unsafe fn task_outcome(
-    task: *mut ffi::PyObject,
-    status: u16,
-) -> Result<HandlerResponse, HandlerFailure> {
-    match super::event_loop::task_result(task) {
-        Some(result) => render(result.as_ptr(), status),
-        None => Err(raised()),
-    }
-}
-
-/// A handler's return value as a JSON response.
-///
-/// # Safety
-/// The current thread holds the GIL of `result`'s interpreter.
-unsafe fn render(
-    result: *mut ffi::PyObject,
-    status: u16,
-) -> Result<HandlerResponse, HandlerFailure> {
-    let mut body = Vec::with_capacity(64);
-    to_json::write_value(&mut body, result).map_err(|error| {
-        let detail = match error {
-            to_json::JsonError::Python => pyerror::take_current().traceback,
-            other => format!("the handler's return value cannot be rendered as JSON: {other}"),
-        };
-        HandlerFailure::Raised { detail }
-    })?;
-    Ok(HandlerResponse { status, body })
-}
-
-/// The exception currently set, as a failure.
-unsafe fn raised() -> HandlerFailure {
-    HandlerFailure::Raised {
-        detail: pyerror::take_current().traceback,
-    }
-}
-
-unsafe fn failure(error: CallError) -> HandlerFailure {
-    match error {
-        CallError::Refused(refused) => HandlerFailure::Refused(refused),
-        CallError::Invalid(items) => HandlerFailure::Invalid(items),
-        CallError::Python => raised(),
-    }
-}
-
 enum CallError {
     /// A Python exception is set.
     Python,
@@ -326,10 +287,11 @@ enum CallError {
     Invalid(String),
 }
 
-unsafe fn call_handler(
+unsafe fn call_with_args(
     handler: &Handler,
     builder: &ValueBuilder,
     args: &[Arg],
+    special: &[(&Owned, Owned)],
 ) -> Result<Owned, CallError> {
     let mut values: Vec<Owned> = Vec::with_capacity(args.len());
     let mut refused = Vec::new();
@@ -365,7 +327,7 @@ unsafe fn call_handler(
     if !refused.is_empty() {
         return Err(CallError::Refused(refused));
     }
-    call_with_keywords(handler, args, &values).ok_or(CallError::Python)
+    call_with_keywords(handler, args, values, special).ok_or(CallError::Python)
 }
 
 /// A marker's default for one call (deep-copied when mutable).
@@ -382,17 +344,32 @@ unsafe fn marker_default(handler: &Handler, param: usize) -> Option<Owned> {
     }
 }
 
-unsafe fn call_with_keywords(handler: &Handler, args: &[Arg], values: &[Owned]) -> Option<Owned> {
-    let keywords = if args.len() == handler.keyword_names.len() {
+unsafe fn call_with_keywords(
+    handler: &Handler,
+    args: &[Arg],
+    mut values: Vec<Owned>,
+    special: &[(&Owned, Owned)],
+) -> Option<Owned> {
+    let keywords = if args.len() == handler.keyword_names.len() && special.is_empty() {
         Owned::from_borrowed(handler.all_keywords.as_ptr())
     } else {
-        let tuple = Owned::from_new(ffi::PyTuple_New(args.len() as ffi::Py_ssize_t))?;
-        for (slot, arg) in args.iter().enumerate() {
-            let name = Owned::from_borrowed(handler.keyword_names[arg.param].as_ptr());
+        let count = args.len() + special.len();
+        let tuple = Owned::from_new(ffi::PyTuple_New(count as ffi::Py_ssize_t))?;
+        let names = args
+            .iter()
+            .map(|arg| &handler.keyword_names[arg.param])
+            .chain(special.iter().map(|(name, _)| *name));
+        for (slot, name) in names.enumerate() {
+            let name = Owned::from_borrowed(name.as_ptr());
             ffi::PyTuple_SET_ITEM(tuple.as_ptr(), slot as ffi::Py_ssize_t, name.into_ptr());
         }
         tuple
     };
+    values.extend(
+        special
+            .iter()
+            .map(|(_, value)| Owned::from_borrowed(value.as_ptr())),
+    );
     let pointers: Vec<*mut ffi::PyObject> = values.iter().map(Owned::as_ptr).collect();
     Owned::from_new(ffi::PyObject_Vectorcall(
         handler.function.as_ptr(),

@@ -5,12 +5,12 @@ use std::os::fd::RawFd;
 
 use pyo3::ffi;
 
-use super::lifecycle::{attribute_of, import_at, lookup_qualname};
+use super::lifecycle::{attribute_of, lookup_qualname};
 use super::native::{self, Arity, Callback};
 use super::object::{new_str, Owned};
 use super::pyerror::{self, PyErrorText};
 use super::{GilHeld, StartupError};
-use crate::route_table::{Placement, RouteTable};
+use crate::route_table::RouteTable;
 
 /// A `WorkerLoop` and the bound methods called per request, cached.
 pub(super) struct EventLoop {
@@ -21,21 +21,17 @@ pub(super) struct EventLoop {
 }
 
 impl EventLoop {
-    /// Creates the loop; with `table.lifespan`, imports the app object it will run the
-    /// lifespan of (this interpreter's own copy).
+    /// Creates the loop; with `table.lifespan`, it will run the lifespan of `app` (this
+    /// interpreter's own copy of the app).
     ///
     /// # Safety
     /// The current thread holds the GIL of the interpreter the loop will belong to.
     pub(super) unsafe fn create(
         table: &RouteTable,
-        placement: Placement,
+        app: Option<&Owned>,
     ) -> Result<EventLoop, StartupError> {
-        let app = match (&table.app, table.lifespan) {
-            (Some(location), true) => {
-                let module_name = location.module_at(placement);
-                let module = import_at(module_name, placement)?;
-                lookup_qualname(&module, module_name, &location.attribute)?
-            }
+        let app = match app {
+            Some(app) if table.lifespan => Owned::from_borrowed(app.as_ptr()),
             _ => Owned::from_borrowed(ffi::Py_None()),
         };
         let class = attribute_of("fasterapi.worker_loop", "WorkerLoop")?;
@@ -51,6 +47,11 @@ impl EventLoop {
             names: Names::new().ok_or_else(|| failed("cannot create method names"))?,
             worker_loop: Owned::from_borrowed(worker_loop.as_ptr()),
         })
+    }
+
+    /// The Python `WorkerLoop` object.
+    pub(super) fn object(&self) -> &Owned {
+        &self.worker_loop
     }
 
     /// Runs the app's startup code; the error carries its traceback.

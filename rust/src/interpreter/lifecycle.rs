@@ -10,7 +10,10 @@ use super::call::Handler;
 use super::event_loop::EventLoop;
 use super::object::{new_str, Owned};
 use super::pyerror::{self, PyErrorText};
+use super::python_side::PythonSide;
+use super::response_object::Streams;
 use super::{Interpreter, Kind, Loaded};
+use crate::inbox::Inbox;
 use crate::route_table::{Placement, RouteTable};
 
 /// Why a worker could not start, in words for the person starting the server.
@@ -39,7 +42,11 @@ impl Interpreter {
     /// `placement` and caches each one; creates its event loop if it needs one.
     ///
     /// Returns with the GIL released. On failure the interpreter is already ended.
-    pub fn create(table: &RouteTable, placement: Placement) -> Result<Interpreter, StartupError> {
+    pub fn create(
+        table: &RouteTable,
+        placement: Placement,
+        inbox: Inbox,
+    ) -> Result<Interpreter, StartupError> {
         let (thread_state, kind) = match placement {
             Placement::Pool => (new_own_gil_interpreter()?, Kind::Sub),
             Placement::Main => {
@@ -53,7 +60,7 @@ impl Interpreter {
         let id = unsafe {
             ffi::PyInterpreterState_GetID(ffi::PyThreadState_GetInterpreter(thread_state))
         };
-        let loaded = unsafe { load(table, placement) };
+        let loaded = unsafe { load(table, placement, inbox) };
         match loaded {
             Ok(loaded) => {
                 // SAFETY: we hold this interpreter's GIL; release it until the first call.
@@ -62,7 +69,7 @@ impl Interpreter {
                     thread_state,
                     id,
                     kind,
-                    loaded: std::mem::ManuallyDrop::new(loaded),
+                    loaded: std::mem::ManuallyDrop::new(std::rc::Rc::new(loaded)),
                 })
             }
             Err(error) => {
@@ -174,10 +181,15 @@ fn new_own_gil_interpreter() -> Result<*mut ffi::PyThreadState, StartupError> {
 
 /// # Safety
 /// The current thread holds the GIL of the interpreter that will serve `placement`.
-unsafe fn load(table: &RouteTable, placement: Placement) -> Result<Loaded, StartupError> {
+unsafe fn load(
+    table: &RouteTable,
+    placement: Placement,
+    inbox: Inbox,
+) -> Result<Loaded, StartupError> {
     if placement == Placement::Pool {
         set_sys_path(&table.sys_path)?;
     }
+    let python = PythonSide::load()?;
     let values = ValueBuilder::load(table, &table.types_used_at(placement), placement)?;
     let mut handlers = Vec::with_capacity(table.routes.len());
     for route in &table.routes {
@@ -188,14 +200,30 @@ unsafe fn load(table: &RouteTable, placement: Placement) -> Result<Loaded, Start
         let module_name = route.module_at(placement);
         let module = import_at(module_name, placement)?;
         let function = lookup_qualname(&module, module_name, &route.qualname)?;
-        handlers.push(Some(Handler::new(function, route).map_err(|error| {
-            StartupError {
-                message: format!("cannot prepare {}: {}", route.endpoint(), error.summary),
+        let response_class = match &route.response_class {
+            Some(class) => {
+                let module_name = class.module_at(placement);
+                let module = import_at(module_name, placement)?;
+                Some(lookup_qualname(&module, module_name, &class.qualname)?)
             }
-        })?));
+            None => None,
+        };
+        handlers.push(Some(
+            Handler::new(function, route, response_class).map_err(|error| StartupError {
+                message: format!("cannot prepare {}: {}", route.endpoint(), error.summary),
+            })?,
+        ));
     }
+    let app = match &table.app {
+        Some(location) if table.loads_app() => {
+            let module_name = location.module_at(placement);
+            let module = import_at(module_name, placement)?;
+            Some(lookup_qualname(&module, module_name, &location.attribute)?)
+        }
+        _ => None,
+    };
     let event_loop = if table.needs_event_loop(placement) {
-        Some(EventLoop::create(table, placement)?)
+        Some(EventLoop::create(table, app.as_ref())?)
     } else {
         None
     };
@@ -203,6 +231,9 @@ unsafe fn load(table: &RouteTable, placement: Placement) -> Result<Loaded, Start
         handlers,
         values,
         event_loop,
+        app,
+        python,
+        streams: Streams::new(inbox),
     })
 }
 

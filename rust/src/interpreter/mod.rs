@@ -11,14 +11,22 @@ mod lifecycle;
 mod native;
 mod object;
 mod pyerror;
+mod python_side;
+mod request_object;
+mod response_object;
+mod settle;
+mod streams;
 pub mod to_json;
+
+use std::rc::Rc;
 
 use pyo3::ffi;
 
-pub use call::{Called, HandlerFailure, HandlerResponse, PendingTask, Reply};
 pub use lifecycle::{probe_imports, ImportVerdict, StartupError};
 pub use native::Callback;
 pub use pyerror::PyErrorText;
+pub use response_object::{HandlerBody, HandlerResponse};
+pub use settle::{Called, HandlerFailure, PendingTask, Reply, RoutedError};
 
 /// A sub-interpreter with its handlers imported and cached.
 pub struct Interpreter {
@@ -29,7 +37,8 @@ pub struct Interpreter {
     kind: Kind,
     /// Dropped only by [`Interpreter::end`], under this interpreter's GIL; an interpreter
     /// lost any other way leaks its objects rather than touching them without the GIL.
-    loaded: std::mem::ManuallyDrop<Loaded>,
+    /// Shared with the done-callbacks of suspended tasks, which run on this thread.
+    loaded: std::mem::ManuallyDrop<Rc<Loaded>>,
 }
 
 enum Kind {
@@ -46,6 +55,11 @@ struct Loaded {
     values: build::ValueBuilder,
     /// Present when this interpreter runs `async def` handlers or the app's lifespan.
     event_loop: Option<event_loop::EventLoop>,
+    /// This interpreter's own copy of the app, when its lifespan or exception handlers
+    /// run here.
+    app: Option<object::Owned>,
+    python: python_side::PythonSide,
+    streams: response_object::Streams,
 }
 
 /// Proof that the current thread holds this interpreter's GIL; releases it when dropped.

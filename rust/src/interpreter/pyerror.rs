@@ -24,10 +24,18 @@ pub unsafe fn take_current() -> PyErrorText {
             traceback: String::new(),
         };
     };
-    let summary = format_with(&exc, c"format_exception_only")
+    describe(&exc)
+}
+
+/// An exception object rendered as text.
+///
+/// # Safety
+/// The current thread holds its interpreter's GIL; no exception is set.
+pub unsafe fn describe(exc: &Owned) -> PyErrorText {
+    let summary = format_with(exc, c"format_exception_only")
         .map(|text| text.trim_end().to_owned())
-        .unwrap_or_else(|| fallback_summary(&exc));
-    let traceback = format_with(&exc, c"format_exception").unwrap_or_else(|| summary.clone());
+        .unwrap_or_else(|| fallback_summary(exc));
+    let traceback = format_with(exc, c"format_exception").unwrap_or_else(|| summary.clone());
     PyErrorText { summary, traceback }
 }
 

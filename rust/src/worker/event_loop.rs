@@ -15,7 +15,8 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, TryRecvError};
 
 use super::wake::Waker;
-use super::{run_job, Message};
+use super::{run_directed, run_job, Message};
+use crate::inbox::Directed;
 use crate::interpreter::{Callback, GilHeld};
 use crate::route_table::RouteTable;
 
@@ -27,6 +28,8 @@ struct Drainer<'a> {
     gil: &'a GilHeld<'a>,
     table: &'a Arc<RouteTable>,
     jobs: &'a Receiver<Message>,
+    /// This worker's own inbox (its streams' chunks).
+    directed: &'a Receiver<Directed>,
     waker: &'a Waker,
     /// Tasks started here and not finished yet (decremented by their done-callbacks).
     in_flight: Arc<AtomicUsize>,
@@ -42,12 +45,14 @@ pub(super) fn serve(
     gil: &GilHeld<'_>,
     table: &Arc<RouteTable>,
     jobs: &Receiver<Message>,
+    directed: &Receiver<Directed>,
     waker: &Waker,
 ) {
     let drainer = Drainer {
         gil,
         table,
         jobs,
+        directed,
         waker,
         in_flight: Arc::new(AtomicUsize::new(0)),
         stopping: Cell::new(false),
@@ -98,6 +103,9 @@ impl Drainer<'_> {
         self.waker.clear();
         self.waker.unpark();
         loop {
+            while let Ok(message) = self.directed.try_recv() {
+                run_directed(self.gil, message);
+            }
             let message = match self.jobs.try_recv() {
                 Ok(message) => message,
                 Err(TryRecvError::Disconnected) => Message::Stop,
@@ -114,7 +122,7 @@ impl Drainer<'_> {
                         // Let ready coroutines run before the next job: park if the queue
                         // is empty, or come back after them if it is not (or a job
                         // arrived while parking: then nobody would wake us).
-                        if !(self.jobs.is_empty() && self.park_or_continue()) {
+                        if !(self.queues_empty() && self.park_or_continue()) {
                             self.again_next_turn();
                         }
                         return;
@@ -141,10 +149,14 @@ impl Drainer<'_> {
         self.gil.released(|| self.jobs.recv_timeout(LINGER)).ok()
     }
 
+    fn queues_empty(&self) -> bool {
+        self.jobs.is_empty() && self.directed.is_empty()
+    }
+
     /// Parks unless a job arrived meanwhile; says whether it parked.
     fn park_or_continue(&self) -> bool {
         self.waker.park();
-        if self.jobs.is_empty() {
+        if self.queues_empty() {
             return true;
         }
         self.waker.unpark();

@@ -16,9 +16,11 @@ use crossbeam_channel::Receiver;
 use tokio::sync::oneshot;
 
 use crate::extract::Arg;
+use crate::inbox::{Directed, Inbox};
 use crate::interpreter::{
-    Called, GilHeld, HandlerFailure, HandlerResponse, Interpreter, StartupError,
+    Called, GilHeld, HandlerFailure, HandlerResponse, Interpreter, RoutedError, StartupError,
 };
+use crate::request_data::RequestData;
 use crate::route_table::{Placement, RouteTable};
 use crate::value::ArgRefusal;
 use wake::Waker;
@@ -37,9 +39,17 @@ pub enum CallOutcome {
 }
 
 pub struct Job {
-    pub route: usize,
-    pub args: Vec<Arg>,
+    pub work: Work,
+    /// A copy of the request, when the handler or the app's exception handlers need it.
+    pub request: Option<Box<RequestData>>,
     pub reply: oneshot::Sender<CallOutcome>,
+}
+
+pub enum Work {
+    /// Call route `route`'s handler with `args`.
+    Call { route: usize, args: Vec<Arg> },
+    /// Answer an error the core found, through the app's exception handlers.
+    Error(RoutedError),
 }
 
 pub enum Message {
@@ -55,12 +65,17 @@ pub type Ready = mpsc::Sender<Result<i64, StartupError>>;
 pub fn run(
     table: Arc<RouteTable>,
     placement: Placement,
-    jobs: Receiver<Message>,
+    queues: Queues,
     waker: Option<Arc<Waker>>,
     ready: Ready,
 ) {
     crate::scheduling::drain_bursts_before_yielding("interpreter worker");
-    let mut interpreter = match Interpreter::create(&table, placement) {
+    let Queues {
+        jobs,
+        inbox,
+        directed,
+    } = queues;
+    let mut interpreter = match Interpreter::create(&table, placement, inbox) {
         Ok(interpreter) => interpreter,
         Err(error) => {
             let _ = ready.send(Err(error));
@@ -101,7 +116,7 @@ pub fn run(
     tracing::debug!(interpreter = id, "worker ready");
     match waker {
         Some(waker) if gil.has_event_loop() => {
-            event_loop::serve(&gil, &table, &jobs, &waker);
+            event_loop::serve(&gil, &table, &jobs, &directed, &waker);
             if let Err(traceback) = gil.run_shutdown() {
                 tracing::error!(
                     interpreter = id,
@@ -113,18 +128,52 @@ pub fn run(
         }
         _ => {
             drop(gil);
-            plain::serve(&mut interpreter, &table, &jobs);
+            plain::serve(&mut interpreter, &table, &jobs, &directed);
         }
     }
     tracing::debug!(interpreter = id, "worker stopping");
     interpreter.end();
 }
 
+/// Where a worker's work comes from: the queue it shares with the other workers at its
+/// placement, and its own inbox (for the streams it holds).
+pub struct Queues {
+    pub jobs: Receiver<Message>,
+    /// Given to the interpreter, which hands it out with each stream it opens.
+    pub inbox: Inbox,
+    pub directed: Receiver<Directed>,
+}
+
+/// Runs a message from the worker's inbox.
+fn run_directed(gil: &GilHeld<'_>, message: Directed) {
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match message {
+        Directed::Pull { stream, reply } => gil.pull_chunk(stream, reply),
+        Directed::Close { stream } => gil.close_stream(stream),
+    }));
+    if ran.is_err() {
+        tracing::error!(
+            interpreter = gil.id(),
+            "internal error (panic) in a streaming response"
+        );
+    }
+}
+
 /// Runs one job; a suspended `async def` handler replies when its task finishes, and is
 /// counted in `in_flight` until then.
 fn run_job(gil: &GilHeld<'_>, table: &Arc<RouteTable>, job: Job, in_flight: &Arc<AtomicUsize>) {
-    let Job { route, args, reply } = job;
-    let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| gil.call(route, &args)));
+    let Job {
+        work,
+        request,
+        reply,
+    } = job;
+    let route = match &work {
+        Work::Call { route, .. } => Some(*route),
+        Work::Error(_) => None,
+    };
+    let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match work {
+        Work::Call { route, args } => gil.call(route, &args, request),
+        Work::Error(error) => gil.answer_error(error, request),
+    }));
     match called {
         Ok(Called::Finished(result)) => {
             // The requester may have gone away (client disconnected); nothing to do then.
@@ -174,7 +223,7 @@ impl Drop for InFlight {
 /// A handler's result as the I/O side wants it; failures are logged here.
 fn outcome(
     table: &RouteTable,
-    route: usize,
+    route: Option<usize>,
     interpreter: i64,
     result: Result<HandlerResponse, HandlerFailure>,
 ) -> CallOutcome {
@@ -183,14 +232,20 @@ fn outcome(
         Err(HandlerFailure::Refused(refused)) => CallOutcome::Refused(refused),
         Err(HandlerFailure::Invalid(items)) => CallOutcome::Invalid(items),
         Err(HandlerFailure::Raised { detail }) => {
-            let spec = &table.routes[route];
-            tracing::error!(
-                interpreter,
-                route = %spec.path,
-                endpoint = %spec.endpoint(),
-                "Exception in handler:\n{}",
-                detail.trim_end()
-            );
+            match route.map(|route| &table.routes[route]) {
+                Some(spec) => tracing::error!(
+                    interpreter,
+                    route = %spec.path,
+                    endpoint = %spec.endpoint(),
+                    "Exception in handler:\n{}",
+                    detail.trim_end()
+                ),
+                None => tracing::error!(
+                    interpreter,
+                    "Exception in an exception handler:\n{}",
+                    detail.trim_end()
+                ),
+            }
             CallOutcome::Failed
         }
     }
