@@ -16,6 +16,7 @@ def fastapi_client(app_file: str) -> TestClient:
     source = (APPS / app_file).read_text()
     assert "from fasterapi import " in source
     source = source.replace("from fasterapi import ", "from fastapi import ")
+    source = source.replace("from fasterapi.", "from fastapi.")
     module = types.ModuleType(f"fastapi_twin_{Path(app_file).stem}")
     sys.modules[module.__name__] = module  # dataclasses look their module up by name
     exec(compile(source, str(APPS / app_file), "exec"), module.__dict__)
