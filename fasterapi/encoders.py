@@ -94,7 +94,11 @@ def jsonable_encoder(
 
 def encode_for_json(obj: Any) -> Any:
     """`jsonable_encoder(obj)`, for the core: it walks str, int, float, bool, None, dicts,
-    lists and tuples itself and calls this for any other object it meets."""
+    lists, tuples and dataclasses itself and calls this for any other object it meets.
+    A pydantic model's JSON dump is returned as it is: it is plain data already, which
+    the core walks with `jsonable_encoder`'s rules."""
+    if _ENCODE_BY_TYPE.get(type(obj)) is _encode_model:
+        return obj.model_dump(mode="json", by_alias=True)
     return _encode(obj, None, None, _DEFAULTS)
 
 

@@ -2,9 +2,9 @@
 
 The Rust core renders a plain result (a dict, a list, a dataclass...) as JSON itself. It
 calls these functions, inside the worker's own interpreter, for everything else:
-response classes and `response: Response` parameters, exceptions (the app's exception
-handlers, FastAPI's defaults), and streaming bodies. Each returns plain objects the core
-reads back; none of them is on the path of an ordinary request.
+response classes, exceptions (the app's exception handlers, FastAPI's defaults), and
+the `Request` object. Each returns plain objects the core reads back; none of them is
+on the path of an ordinary request. Streaming bodies are `fasterapi.streaming`'s.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from fasterapi.exception_handlers import (
     validation_error_response,
 )
 from fasterapi.exceptions import HTTPException, RequestValidationError
-from fasterapi.responses import JSONResponse, Response, StreamingResponse
+from fasterapi.responses import JSONResponse, Response
 
 # Not `typing.TYPE_CHECKING`: every sub-interpreter imports this module, and `typing`
 # costs each about 1 MiB; type checkers honour any constant of this name.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterator
+    from collections.abc import Awaitable, Callable
     from typing import Any
 
     from fasterapi.applications import FasterAPI
@@ -87,21 +87,46 @@ def handle_exception(
     this again with `layer + 1` if an awaitable handler raises.
     """
     handlers = app.exception_handlers if app is not None else {}
+    if not isinstance(exc, Exception):
+        # Starlette's layers catch `Exception` only: a cancelled task, `SystemExit` or
+        # `KeyboardInterrupt` is the plain 500 of a failed request.
+        return None, exc, 2
     while layer < 2:
         handler = _registered_handler(handlers, exc, routed)
         if handler is None:
             break
         try:
-            return handler(request, exc), None, layer
+            answer = handler(request, exc)
         except Exception as raised:
             exc, layer, routed = raised, layer + 1, False
-    server_error = handlers.get(500) or handlers.get(Exception)
+            continue
+        if answer is None:
+            # Starlette then sends nothing and the server answers its plain 500.
+            return None, _no_answer(handler, exc), layer
+        return answer, None, layer
+    server_error = _server_error_handler(handlers)
     if server_error is None:
         return None, exc, 2
     try:
-        return server_error(request, exc), exc, 2
+        answer = server_error(request, exc)
     except Exception as raised:
         return None, raised, 2
+    return answer, exc if answer is not None else _no_answer(server_error, exc), 2
+
+
+def _no_answer(handler: Callable[..., Any], exc: BaseException) -> RuntimeError:
+    error = RuntimeError(f"the exception handler {handler!r} returned None: no response was sent")
+    error.__cause__ = exc
+    return error
+
+
+def _server_error_handler(handlers: dict[Any, Callable[..., Any]]) -> Callable[..., Any] | None:
+    """Starlette's choice: the handler registered last for 500 or `Exception`."""
+    chosen = None
+    for key, handler in handlers.items():
+        if key == 500 or key is Exception:
+            chosen = handler
+    return chosen
 
 
 def _registered_handler(
@@ -115,13 +140,13 @@ def _registered_handler(
             return by_status
     for cls in type(exc).__mro__:
         if cls is Exception:
-            break
+            continue  # the server-error layer's
         if cls is HTTPException:
             # FastAPI's `HTTPException` subclasses Starlette's, which the core's own errors
             # stand for: a handler for Starlette's class catches both.
             if not routed and cls in handlers:
                 return handlers[cls]
-            starlette = _starlette_http_exception(handlers)
+            starlette = starlette_http_exception(handlers)
             if starlette is not None:
                 return handlers[starlette]
             return _default_http_exception_handler
@@ -132,7 +157,8 @@ def _registered_handler(
     return None
 
 
-def _starlette_http_exception(handlers: dict[Any, Callable[..., Any]]) -> Any:
+def starlette_http_exception(handlers: dict[Any, Callable[..., Any]]) -> Any:
+    """Starlette's `HTTPException` class, if `handlers` has a handler for it."""
     for key in handlers:
         if (
             isinstance(key, type)
@@ -158,7 +184,10 @@ def validation_failed(
     FastAPI's list of error items), for an app with its own handler for it."""
     import json
 
-    error = RequestValidationError(json.loads(errors_json), body=_parsed_body(body))
+    errors = json.loads(errors_json)
+    for error in errors:
+        error["loc"] = tuple(error["loc"])  # as pydantic gives it
+    error = RequestValidationError(errors, body=_parsed_body(body))
     return handle_exception(app, request, error)
 
 
@@ -188,39 +217,10 @@ def http_error(
     with its own handler for it."""
     detail = _UNREADABLE_BODY if status_code == 400 else None
     error = HTTPException(status_code, detail, headers=headers or None)
-    return handle_exception(app, request, error, routed=True)
-
-
-def open_stream(response: StreamingResponse) -> tuple[Any, bool]:
-    """The iterator to pull a streaming body from, and whether it is asynchronous."""
-    content = response.body_iterator
-    if hasattr(content, "__aiter__"):
-        return content.__aiter__(), True
-    return iter(content), False
-
-
-def next_chunk(iterator: Iterator[Any], charset: str) -> bytes | None:
-    """The next chunk of a sync stream as bytes; `None` at its end."""
-    for chunk in iterator:
-        return _as_bytes(chunk, charset)
-    return None
-
-
-async def next_async_chunk(iterator: Any, charset: str) -> bytes | None:
-    """The next chunk of an async stream as bytes; `None` at its end."""
-    try:
-        chunk = await iterator.__anext__()
-    except StopAsyncIteration:
-        return None
-    return _as_bytes(chunk, charset)
-
-
-def _as_bytes(chunk: Any, charset: str) -> bytes:
-    if isinstance(chunk, bytes):
-        return chunk
-    if isinstance(chunk, memoryview):
-        return chunk.tobytes()
-    return chunk.encode(charset)
+    # FastAPI raises the 400 inside the route (both exception layers apply); Starlette's
+    # router raises 404 and 405 outside it, where only the outer layer is left.
+    layer = 0 if status_code == 400 else 1
+    return handle_exception(app, request, error, layer=layer, routed=True)
 
 
 def run_without_loop(awaitable: Awaitable[Any]) -> Any:
@@ -239,24 +239,32 @@ def run_without_loop(awaitable: Awaitable[Any]) -> Any:
     )
 
 
-def close_stream(iterator: Any, is_async: bool) -> Awaitable[Any] | None:
-    """Closes a stream the client stopped reading: runs a generator's `finally` blocks.
-    For an async one, returns the awaitable that does it."""
-    if is_async:
-        aclose = getattr(iterator, "aclose", None)
-        return aclose() if aclose is not None else None
-    close = getattr(iterator, "close", None)
-    if close is not None:
-        close()
-    return None
-
-
-def new_request(scope: dict[str, Any], body: bytes, app: Any, worker_loop: Any) -> Request:
+def new_request(
+    scope: dict[str, Any], body: bytes, app: Any, worker_loop: Any, app_location: Any
+) -> Request:
     """The `Request` a handler (or an exception handler) gets: the scope the core built,
-    with this interpreter's app and a copy of its lifespan's state."""
+    with this interpreter's app (found on first use when the interpreter did not load it:
+    `app_location` is `(module, attribute)` or `None`) and a copy of its lifespan's state."""
     from fasterapi.requests import Request
 
-    scope["app"] = app
+    scope["app"] = app if app is not None else _app_at(app_location)
     state = worker_loop.lifespan_state() if worker_loop is not None else None
     scope["state"] = dict(state) if state else {}
     return Request(scope, body)
+
+
+# This interpreter's own copy of the app, once looked up (None: not found).
+_APP: dict[Any, Any] = {}
+
+
+def _app_at(location: Any) -> Any:
+    if location is None:
+        return None
+    if location not in _APP:
+        import importlib
+
+        try:
+            _APP[location] = getattr(importlib.import_module(location[0]), location[1])
+        except Exception:  # not loadable here (an extension refusing sub-interpreters)
+            _APP[location] = None
+    return _APP[location]

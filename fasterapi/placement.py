@@ -10,6 +10,7 @@ makes that fallback a startup error.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import sysconfig
@@ -69,21 +70,27 @@ def place_routes(app: FasterAPI, probe: Probe, *, strict: bool = False) -> Place
     placement = Placement()
     if app.runs_in_each_interpreter:
         placement.app_location = app_location(app)
+    else:
+        # Not needed to serve, but `request.app` finds the app there when asked.
+        with contextlib.suppress(StartupError):
+            placement.app_location = app_location(app)
+    # Where every interpreter must load the app (else it is only looked up on demand).
+    needed = placement.app_location if app.runs_in_each_interpreter else None
     wanted: dict[str, None] = {}
     for route in app.routes:
         if app.isolated and route.isolated is not False:
             wanted.update(dict.fromkeys(route.needed_modules()))
     if (
-        placement.app_location is not None
+        needed is not None
         and app.isolated
         and any(route.isolated is not False for route in app.routes)
     ):
-        wanted[placement.app_location[0]] = None
+        wanted[needed[0]] = None
     verdicts = dict(zip(wanted, probe(list(wanted)), strict=True))
     refused = {module: why for module, (status, why) in verdicts.items() if status == "refused"}
-    app_refused = placement.app_location is not None and placement.app_location[0] in refused
+    app_refused = needed is not None and needed[0] in refused
     for index, route in enumerate(app.routes):
-        reason = _main_reason(app, route, refused, app_refused, placement.app_location)
+        reason = _main_reason(app, route, refused, app_refused, needed)
         if reason is None:
             for module in route.needed_modules():
                 status, why = verdicts[module]

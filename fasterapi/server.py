@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import signal
@@ -43,9 +44,9 @@ def run(
     Routes whose modules cannot load in a sub-interpreter run on the main interpreter
     (see `fasterapi.placement`); `strict_isolation=True` makes that a startup error.
     """
-    # `_core` only here: handler modules must not load the core. Every worker calls
-    # `encoders` and `handling`; loaded here, the main interpreter's worker finds them ready.
-    from fasterapi import _core, encoders, handling  # noqa: F401
+    # `_core` only here: handler modules must not load the core. Every worker calls the
+    # other three; loaded here, the main interpreter's worker finds them ready.
+    from fasterapi import _core, encoders, handling, streaming  # noqa: F401
 
     cpus = available_cpus()
     interpreters = interpreters or cpus
@@ -80,7 +81,16 @@ def _runs_event_loops(app: FasterAPI) -> bool:
 
 
 def _has_async_exception_handlers(app: FasterAPI) -> bool:
-    return any(inspect.iscoroutinefunction(handler) for handler in app.exception_handlers.values())
+    return any(_is_async_callable(handler) for handler in app.exception_handlers.values())
+
+
+def _is_async_callable(candidate: Any) -> bool:
+    """`async def` functions, also behind `functools.partial` or as `__call__`."""
+    while isinstance(candidate, functools.partial):
+        candidate = candidate.func
+    return inspect.iscoroutinefunction(candidate) or inspect.iscoroutinefunction(
+        getattr(candidate, "__call__", None)  # noqa: B004 - an instance's async __call__
+    )
 
 
 def plan(
@@ -129,13 +139,10 @@ def routed_errors(app: FasterAPI) -> list[int]:
     handler for them: for `RequestValidationError`, for the status, or for Starlette's
     `HTTPException` (FastAPI raises Starlette's for these, so a handler for FastAPI's own
     `HTTPException` does not see them)."""
+    from fasterapi.handling import starlette_http_exception
+
     handlers = app.exception_handlers
-    starlette_http = any(
-        isinstance(key, type)
-        and key.__name__ == "HTTPException"
-        and key.__module__ == "starlette.exceptions"
-        for key in handlers
-    )
+    starlette_http = starlette_http_exception(handlers) is not None
     routed = [422] if RequestValidationError in handlers else []
     routed += [status for status in (400, 404, 405) if status in handlers or starlette_http]
     return routed

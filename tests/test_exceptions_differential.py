@@ -129,6 +129,7 @@ HANDLED_CASES = [
     # 404 and 405: unknown paths and methods go through the app's handlers.
     get("/nope"),
     get("/nope/deeper?x=1"),
+    get("/explode-404"),
     get("/items/"),
     get("/caf%C3%A9"),
     Case("DELETE", "/items/1"),
@@ -242,6 +243,16 @@ def test_a_500_made_by_the_core_skips_the_exception_handler(ours_handled):
     the core answers that 500 itself, without Python."""
     response = ours_handled.post("/count", content="7".encode("utf-16"))
     assert (response.status_code, response.text) == (500, "Internal Server Error")
+
+
+def test_an_exception_handler_returning_none_gives_the_servers_plain_500(
+    handled_server, ours_handled
+):
+    """Starlette sends nothing then, and uvicorn answers its plain 500 (FastAPI's
+    TestClient shows an empty 500 instead, so this is not compared with it)."""
+    response = ours_handled.get("/silent")
+    assert (response.status_code, response.text) == (500, "Internal Server Error")
+    _logged_record(handled_server, "returned None: no response was sent")
 
 
 def test_server_keeps_serving_after_raising_handlers(ours):

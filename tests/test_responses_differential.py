@@ -51,6 +51,7 @@ COMPARED_HEADERS = [
 ]
 
 RESPONSE_OBJECTS = [
+    "/resp/request-app",
     "/resp/bytes",
     "/resp/str",
     "/resp/none",

@@ -20,6 +20,9 @@ use crate::body::{BodyFailed, ResponseBody};
 use crate::response::{append_headers, internal_error, HttpResponse};
 
 const CHUNK: usize = 64 * 1024;
+/// 10000-01-01T00:00:00Z, the first date `httpdate` cannot write.
+static LAST_HTTP_DATE: std::sync::LazyLock<std::time::SystemTime> =
+    std::sync::LazyLock::new(|| UNIX_EPOCH + Duration::from_secs(253_402_300_800));
 /// More ranges than this and the whole file is sent, as Starlette does.
 const MAX_RANGES: usize = 100;
 
@@ -238,13 +241,13 @@ fn set_stat_headers(headers: &mut HeaderMap, metadata: &std::fs::Metadata) {
         metadata.len()
     );
     let etag = format!("\"{:x}\"", Md5::digest(etag_base.as_bytes()));
-    let modified = if mtime >= 0.0 {
-        UNIX_EPOCH + Duration::from_secs(mtime as u64)
-    } else {
-        UNIX_EPOCH
-    };
     set_default(headers, CONTENT_LENGTH, metadata.len().to_string());
-    set_default(headers, LAST_MODIFIED, httpdate::fmt_http_date(modified));
+    // HTTP dates end at year 9999 (`httpdate` would panic past it): no `last-modified`
+    // for a file dated later.
+    let modified = UNIX_EPOCH.checked_add(Duration::from_secs(mtime.max(0.0) as u64));
+    if let Some(modified) = modified.filter(|&date| date < *LAST_HTTP_DATE) {
+        set_default(headers, LAST_MODIFIED, httpdate::fmt_http_date(modified));
+    }
     set_default(headers, ETAG, etag);
 }
 

@@ -4,6 +4,7 @@
 //! inside the sub-interpreters (`interpreter`) uses raw `pyo3::ffi`, never PyO3's
 //! high-level API, whose caches belong to the main interpreter.
 
+mod answer;
 mod body;
 mod config;
 mod dispatch;

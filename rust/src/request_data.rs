@@ -2,16 +2,16 @@
 //! (or the app's exception handlers) may need the request itself.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use bytes::Bytes;
-use hyper::{HeaderMap, Method, Uri};
+use hyper::http::request::Parts;
 
 pub struct RequestData {
-    pub method: Method,
+    /// Method, URI and headers, shared with the I/O side (not copied).
+    pub head: Arc<Parts>,
     /// The percent-decoded path.
     pub path: String,
-    pub uri: Uri,
-    pub headers: HeaderMap,
     pub client: Option<SocketAddr>,
     pub server: SocketAddr,
     /// Path parameters by name, decoded.

@@ -1,7 +1,5 @@
-//! The HTTP side: listener, connections, request handling and graceful shutdown.
-//!
-//! Every request is routed and validated here, on tokio threads, without Python; only a
-//! valid request for a known route becomes a job for the worker pool.
+//! The HTTP side: listener, connections, signals and graceful shutdown. Each request is
+//! answered by [`crate::answer`].
 
 use std::convert::Infallible;
 use std::io::IsTerminal;
@@ -9,37 +7,26 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::BodyExt;
-use hyper::body::Incoming;
-use hyper::header::HOST;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::Request;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use percent_encoding::percent_decode_str;
 use tokio::net::TcpListener;
 
+use crate::answer;
 use crate::config::ServerConfig;
-use crate::dispatch::{CallOutcome, Dispatcher};
-use crate::extract::errors::{render_items, ValidationError};
-use crate::extract::{self, Rejection, RequestParts};
-use crate::file::FileRequest;
-use crate::interpreter::{HandlerBody, HandlerResponse, RoutedError};
-use crate::request_data::RequestData;
-use crate::response::{self, HttpResponse};
+use crate::dispatch::Dispatcher;
 use crate::route_table::RouteTable;
-use crate::router::{RouteMatch, Router};
+use crate::router::Router;
 
 pub(crate) const IO_THREAD_STACK_BYTES: usize = 32 * 1024 * 1024;
 
 /// What every connection task shares.
-struct App {
-    table: Arc<RouteTable>,
-    router: Router,
-    dispatcher: Dispatcher,
-    local_addr: SocketAddr,
+pub(crate) struct App {
+    pub table: Arc<RouteTable>,
+    pub router: Router,
+    pub dispatcher: Dispatcher,
+    pub local_addr: SocketAddr,
 }
 
 /// Serves until SIGINT or SIGTERM, then drains and stops every interpreter. Startup
@@ -123,7 +110,10 @@ async fn accept_until_signal(listener: TcpListener, app: Arc<App>, grace: Durati
                 };
                 let _ = stream.set_nodelay(true);
                 let app = Arc::clone(&app);
-                let service = service_fn(move |request| handle(Arc::clone(&app), peer, request));
+                let service = service_fn(move |request| {
+                    let app = Arc::clone(&app);
+                    async move { Ok::<_, Infallible>(answer::answer(&app, peer, request).await) }
+                });
                 let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
@@ -159,248 +149,5 @@ async fn stop_signal() -> &'static str {
     tokio::select! {
         _ = interrupt.recv() => "SIGINT",
         _ = terminate.recv() => "SIGTERM",
-    }
-}
-
-async fn handle(
-    app: Arc<App>,
-    peer: SocketAddr,
-    request: Request<Incoming>,
-) -> Result<HttpResponse, Infallible> {
-    let (head, body) = request.into_parts();
-    let uri = &head.uri;
-    // Starlette routes on the percent-decoded path (invalid UTF-8 replaced, as uvicorn does).
-    let path = percent_decode_str(uri.path()).decode_utf8_lossy();
-    let query = uri.query();
-    let response = match app.router.resolve(head.method.as_str(), &path) {
-        RouteMatch::Found { route, params } => {
-            let spec = &app.table.routes[route];
-            // Like FastAPI, read the body only for a route that takes one (or the request).
-            let body = if spec.has_body() || spec.needs_request {
-                match body.collect().await {
-                    Ok(collected) => collected.to_bytes(),
-                    Err(error) => {
-                        tracing::debug!("could not read a request body: {error}");
-                        return Ok(answer_error(&app, 400, &head, peer, Bytes::new()).await);
-                    }
-                }
-            } else {
-                Bytes::new()
-            };
-            let parts = RequestParts {
-                path_params: &params,
-                query,
-                headers: &head.headers,
-                body: &body,
-            };
-            let copy = || {
-                spec.needs_request.then(|| {
-                    Box::new(RequestData {
-                        method: head.method.clone(),
-                        path: path.clone().into_owned(),
-                        uri: head.uri.clone(),
-                        headers: head.headers.clone(),
-                        client: Some(peer),
-                        server: app.local_addr,
-                        path_params: params
-                            .iter()
-                            .map(|(name, value)| (name.to_string(), value.to_string()))
-                            .collect(),
-                        body: body.clone(),
-                    })
-                })
-            };
-            match extract::extract(spec, &app.table.types, app.table.python_minor, &parts) {
-                Ok(args) => match app.dispatcher.call(route, args, copy()).await {
-                    CallOutcome::Response(result) => match response::from_handler(result) {
-                        Ok(response) => response,
-                        Err(file) => serve_file(file, &head).await,
-                    },
-                    CallOutcome::Failed => response::internal_error(),
-                    CallOutcome::Invalid(items) => {
-                        validation_failed(&app, Err(items), copy()).await
-                    }
-                    CallOutcome::Refused(refusals) => {
-                        let errors = extract::body::locate_refusals(
-                            spec,
-                            &head.headers,
-                            &body,
-                            app.table.python_minor,
-                            &refusals,
-                        );
-                        validation_failed(&app, Ok(&errors), copy()).await
-                    }
-                },
-                Err(Rejection::Invalid(errors)) => {
-                    validation_failed(&app, Ok(&errors), copy()).await
-                }
-                Err(Rejection::UnreadableBody) => {
-                    answer_error(&app, 400, &head, peer, body.clone()).await
-                }
-            }
-        }
-        RouteMatch::MethodNotAllowed { allow } => {
-            if app.table.routes_error(405) {
-                let request = request_copy(&app, &head, &path, peer);
-                let headers = vec![("Allow".to_owned(), allow)];
-                routed(
-                    &app,
-                    RoutedError::Http {
-                        status: 405,
-                        headers,
-                    },
-                    request,
-                    &head,
-                )
-                .await
-            } else {
-                response::method_not_allowed(&allow)
-            }
-        }
-        RouteMatch::RedirectSlash { path } => {
-            let host = head
-                .headers
-                .get(HOST)
-                .map(|value| {
-                    value
-                        .as_bytes()
-                        .iter()
-                        .map(|&b| b as char)
-                        .collect::<String>()
-                })
-                .unwrap_or_else(|| app.local_addr.to_string());
-            response::redirect_slash(&host, &path, query)
-        }
-        RouteMatch::NotFound => answer_error(&app, 404, &head, peer, Bytes::new()).await,
-    };
-    Ok(response)
-}
-
-/// A copy of a request that matched no route (for the app's exception handlers).
-fn request_copy(
-    app: &App,
-    head: &hyper::http::request::Parts,
-    path: &str,
-    peer: SocketAddr,
-) -> Option<Box<RequestData>> {
-    Some(Box::new(RequestData {
-        method: head.method.clone(),
-        path: path.to_owned(),
-        uri: head.uri.clone(),
-        headers: head.headers.clone(),
-        client: Some(peer),
-        server: app.local_addr,
-        path_params: Vec::new(),
-        body: Bytes::new(),
-    }))
-}
-
-/// FastAPI's 400 (unreadable body) or 404, or the app's own answer to it.
-async fn answer_error(
-    app: &App,
-    status: u16,
-    head: &hyper::http::request::Parts,
-    peer: SocketAddr,
-    body: Bytes,
-) -> HttpResponse {
-    if !app.table.routes_error(status) {
-        return match status {
-            400 => response::body_unreadable(),
-            _ => response::not_found(),
-        };
-    }
-    let path = percent_decode_str(head.uri.path()).decode_utf8_lossy();
-    let mut request = request_copy(app, head, &path, peer);
-    if let Some(request) = request.as_mut() {
-        request.body = body;
-    }
-    let detail = RoutedError::Http {
-        status,
-        headers: Vec::new(),
-    };
-    routed(app, detail, request, head).await
-}
-
-/// FastAPI's 422 for `errors` (or for error items pydantic rendered), or the app's own
-/// answer to it.
-async fn validation_failed(
-    app: &App,
-    errors: Result<&[ValidationError], String>,
-    request: Option<Box<RequestData>>,
-) -> HttpResponse {
-    if !app.table.routes_error(422) {
-        return match errors {
-            Ok(errors) => response::validation_failed(errors),
-            Err(items) => response::validation_failed_with(&items),
-        };
-    }
-    let items_json = match errors {
-        Ok(errors) => match render_items(errors) {
-            Ok(items) => items,
-            Err(_) => return response::validation_failed(errors),
-        },
-        Err(items) => items,
-    };
-    let method = hyper::Method::GET;
-    let headers = hyper::HeaderMap::new();
-    let answer = app
-        .dispatcher
-        .answer_error(RoutedError::Validation { items_json }, request)
-        .await;
-    finish(
-        answer,
-        FileRequest {
-            method: &method,
-            headers: &headers,
-        },
-    )
-    .await
-}
-
-async fn routed(
-    app: &App,
-    error: RoutedError,
-    request: Option<Box<RequestData>>,
-    head: &hyper::http::request::Parts,
-) -> HttpResponse {
-    let answer = app.dispatcher.answer_error(error, request).await;
-    finish(
-        answer,
-        FileRequest {
-            method: &head.method,
-            headers: &head.headers,
-        },
-    )
-    .await
-}
-
-/// An exception handler's answer, as the response to send.
-async fn finish(answer: CallOutcome, request: FileRequest<'_>) -> HttpResponse {
-    match answer {
-        CallOutcome::Response(result) => match response::from_handler(result) {
-            Ok(response) => response,
-            Err(file) => serve_file_for(file, request).await,
-        },
-        _ => response::internal_error(),
-    }
-}
-
-async fn serve_file(file: HandlerResponse, head: &hyper::http::request::Parts) -> HttpResponse {
-    serve_file_for(
-        file,
-        FileRequest {
-            method: &head.method,
-            headers: &head.headers,
-        },
-    )
-    .await
-}
-
-async fn serve_file_for(file: HandlerResponse, request: FileRequest<'_>) -> HttpResponse {
-    match file.body {
-        HandlerBody::File(path) => {
-            crate::file::respond(file.status, file.headers, path, request).await
-        }
-        _ => response::internal_error(),
     }
 }

@@ -28,9 +28,22 @@ def validation_handler(request, exc):
     return JSONResponse(jsonable_encoder(content), status_code=400, headers={"X-Invalid": "1"})
 
 
+class SilentError(Exception):
+    """Its handler returns nothing, which Starlette fails on when it sends the answer."""
+
+
+@app.exception_handler(SilentError)
+def silent_handler(request, exc):
+    return None
+
+
 @app.exception_handler(404)
 async def not_found_handler(request, exc):
     await asyncio.sleep(0)
+    if request.url.path == "/explode-404":
+        # Starlette's router raised the 404 outside the route's exception layer: what
+        # this raises goes straight to the `Exception` handler, not to ExplodingError's.
+        raise ExplodingError("from the 404 handler")
     return JSONResponse(
         {"missing": request.url.path, "method": request.method, "detail": exc.detail},
         status_code=404,
@@ -134,3 +147,8 @@ def error_exploding(token: str):
 @app.get("/ok")
 def ok():
     return {"ok": True}
+
+
+@app.get("/silent")
+def silent():
+    raise SilentError("nobody answers")

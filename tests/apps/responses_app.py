@@ -18,7 +18,7 @@ import os
 import pathlib
 import time
 
-from fasterapi import FastAPI, Response
+from fasterapi import FastAPI, Request, Response
 from fasterapi.responses import (
     FileResponse,
     HTMLResponse,
@@ -739,3 +739,10 @@ def slow_failing(token: str, delay: float = 0.05):
 @app.get("/slow/now")
 def slow_now():
     return {"now": time.time()}
+
+
+@app.get("/resp/request-app")
+def request_app(request: Request):
+    # An app without a lifespan or exception handlers: its interpreters do not load it
+    # up front, and `request.app` finds it on first use.
+    return {"same": request.app is app, "state": type(request.app.state).__name__}

@@ -10,7 +10,7 @@ use super::object::{new_str, Owned};
 use super::pyerror::{self, PyErrorText};
 use super::python_side::call as call_python;
 use super::settle::{
-    wait_for, CallContext, Called, HandlerFailure, PendingTask, Reply, RoutedError, Stage,
+    raised, wait_for, CallContext, Called, HandlerFailure, PendingTask, Reply, RoutedError, Stage,
 };
 use super::{GilHeld, Loaded};
 use crate::extract::Arg;
@@ -204,18 +204,28 @@ impl Loaded {
                 detail: "internal error: this interpreter does not serve the route".into(),
             }));
         };
-        let mut context = CallContext {
+        let context = CallContext {
             route: Some(route),
             request,
             request_object: None,
             sub_response: None,
         };
-        let called = if handler.is_async {
+        if handler.is_async {
             // The task it becomes runs in a copy of the context, as every task does.
-            self.call_handler(handler, args, &mut context)
-        } else {
-            in_own_context(|| self.call_handler(handler, args, &mut context))
-        };
+            return self.call_and_settle(handler, args, context);
+        }
+        in_own_context(|| self.call_and_settle(handler, args, context))
+            .unwrap_or_else(|| Called::Finished(Err(raised())))
+    }
+
+    /// Calls the handler and settles what it returned or raised.
+    unsafe fn call_and_settle(
+        &self,
+        handler: &Handler,
+        args: &[Arg],
+        mut context: CallContext,
+    ) -> Called {
+        let called = self.call_handler(handler, args, &mut context);
         let result = match called {
             Ok(result) => result,
             Err(CallError::Python) => return self.settle_exception(context),
@@ -258,18 +268,17 @@ impl Loaded {
     }
 }
 
-/// Runs `call` in a copy of the current `contextvars` context, as FastAPI runs a sync
-/// handler (in a worker thread, with a copied context): a `ContextVar` it sets does not
-/// leak into the next request served by this interpreter.
+/// Runs `call` in a copy of the current `contextvars` context, as FastAPI runs sync
+/// code (in a worker thread, with a copied context): a `ContextVar` it sets does not
+/// leak into the next request served by this interpreter. `None` (with an exception
+/// set) if the context could not be entered.
 ///
 /// # Safety
 /// The current thread holds an interpreter's GIL.
-unsafe fn in_own_context(
-    call: impl FnOnce() -> Result<Owned, CallError>,
-) -> Result<Owned, CallError> {
-    let context = Owned::from_new(ffi::PyContext_CopyCurrent()).ok_or(CallError::Python)?;
+pub(super) unsafe fn in_own_context<R>(call: impl FnOnce() -> R) -> Option<R> {
+    let context = Owned::from_new(ffi::PyContext_CopyCurrent())?;
     if ffi::PyContext_Enter(context.as_ptr()) != 0 {
-        return Err(CallError::Python);
+        return None;
     }
     let result = call();
     // Leaving fails only if another context was entered and not left, which `call` (a
@@ -277,7 +286,7 @@ unsafe fn in_own_context(
     if ffi::PyContext_Exit(context.as_ptr()) != 0 {
         ffi::PyErr_Clear();
     }
-    result
+    Some(result)
 }
 
 enum CallError {

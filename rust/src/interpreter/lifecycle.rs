@@ -214,6 +214,13 @@ unsafe fn load(
             })?,
         ));
     }
+    let app_location = match &table.app {
+        Some(location) => Some(location_tuple(
+            location.module_at(placement),
+            &location.attribute,
+        )?),
+        None => None,
+    };
     let app = match &table.app {
         Some(location) if table.loads_app() => {
             let module_name = location.module_at(placement);
@@ -232,9 +239,25 @@ unsafe fn load(
         values,
         event_loop,
         app,
+        app_location,
         python,
         streams: Streams::new(inbox),
     })
+}
+
+/// `(module, attribute)` as a Python tuple of str.
+unsafe fn location_tuple(module: &str, attribute: &str) -> Result<Owned, StartupError> {
+    let failed = || StartupError {
+        message: format!(
+            "cannot record the app's location: {}",
+            pyerror::take_current().summary
+        ),
+    };
+    let (module, attribute) = (
+        new_str(module).ok_or_else(failed)?,
+        new_str(attribute).ok_or_else(failed)?,
+    );
+    Owned::from_new(ffi::PyTuple_Pack(2, module.as_ptr(), attribute.as_ptr())).ok_or_else(failed)
 }
 
 unsafe fn set_sys_path(entries: &[String]) -> Result<(), StartupError> {

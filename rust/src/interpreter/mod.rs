@@ -58,6 +58,8 @@ struct Loaded {
     /// This interpreter's own copy of the app, when its lifespan or exception handlers
     /// run here.
     app: Option<object::Owned>,
+    /// `(module, attribute)` of the app, for `request.app` where it is not loaded.
+    app_location: Option<object::Owned>,
     python: python_side::PythonSide,
     streams: response_object::Streams,
 }

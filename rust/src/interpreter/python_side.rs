@@ -32,6 +32,7 @@ impl PythonSide {
     /// The current thread holds the GIL of the interpreter these will belong to.
     pub unsafe fn load() -> Result<PythonSide, StartupError> {
         let handling = |name: &str| attribute_of("fasterapi.handling", name);
+        let streaming = |name: &str| attribute_of("fasterapi.streaming", name);
         let responses = |name: &str| attribute_of("fasterapi.responses", name);
         Ok(PythonSide {
             response: responses("Response")?,
@@ -44,11 +45,11 @@ impl PythonSide {
             handle_exception: handling("handle_exception")?,
             validation_failed: handling("validation_failed")?,
             http_error: handling("http_error")?,
-            open_stream: handling("open_stream")?,
-            next_chunk: handling("next_chunk")?,
-            next_async_chunk: handling("next_async_chunk")?,
+            open_stream: streaming("open_stream")?,
+            next_chunk: streaming("next_chunk")?,
+            next_async_chunk: streaming("next_async_chunk")?,
             run_without_loop: handling("run_without_loop")?,
-            close_stream: handling("close_stream")?,
+            close_stream: streaming("close_stream")?,
         })
     }
 }

@@ -23,9 +23,13 @@ impl Loaded {
             .event_loop
             .as_ref()
             .map_or(ffi::Py_None(), |event_loop| event_loop.object().as_ptr());
+        let location = self
+            .app_location
+            .as_ref()
+            .map_or(ffi::Py_None(), Owned::as_ptr);
         python_side::call(
             &self.python.new_request,
-            &[scope.as_ptr(), body.as_ptr(), app, worker_loop],
+            &[scope.as_ptr(), body.as_ptr(), app, worker_loop, location],
         )
     }
 }
@@ -37,15 +41,15 @@ unsafe fn scope_of(request: &RequestData) -> Option<Owned> {
     };
     set(c"type", new_str("http")?)?;
     set(c"http_version", new_str("1.1")?)?;
-    set(c"method", new_str(request.method.as_str())?)?;
+    set(c"method", new_str(request.head.method.as_str())?)?;
     set(c"scheme", new_str("http")?)?;
     set(c"path", new_str(&request.path)?)?;
-    set(c"raw_path", new_bytes(request.uri.path().as_bytes())?)?;
+    set(c"raw_path", new_bytes(request.head.uri.path().as_bytes())?)?;
     set(c"root_path", new_str("")?)?;
-    let query = request.uri.query().unwrap_or("");
+    let query = request.head.uri.query().unwrap_or("");
     set(c"query_string", new_bytes(query.as_bytes())?)?;
     let headers = Owned::from_new(ffi::PyList_New(0))?;
-    for (name, value) in &request.headers {
+    for (name, value) in &request.head.headers {
         let pair = Owned::from_new(ffi::PyTuple_New(2))?;
         ffi::PyTuple_SET_ITEM(
             pair.as_ptr(),

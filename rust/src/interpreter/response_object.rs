@@ -99,11 +99,15 @@ impl Streams {
 
     /// Records (or clears) the task producing stream `id`'s next chunk.
     pub fn set_pending(&self, id: u64, task: Option<Owned>) {
-        if let Some(stream) = self.open.borrow_mut().get_mut(&id) {
-            stream.pending = task;
-        }
+        let previous = match self.open.borrow_mut().get_mut(&id) {
+            Some(stream) => std::mem::replace(&mut stream.pending, task),
+            None => task,
+        };
+        // Dropped after the borrow: freeing a task can run Python code.
+        drop(previous);
     }
 
+    /// Takes stream `id` out of the table (dropped by the caller, after the borrow).
     pub fn remove(&self, id: u64) -> Option<OpenStream> {
         self.open.borrow_mut().remove(&id)
     }
@@ -152,7 +156,9 @@ pub(super) unsafe fn raw_headers_of(
     let count = ffi::PySequence_Fast_GET_SIZE(items.as_ptr());
     let mut headers = Vec::with_capacity(count as usize);
     for index in 0..count {
-        let pair = ffi::PySequence_Fast_GET_ITEM(items.as_ptr(), index);
+        // Held: the list is the user's, and nothing below may see a freed pair.
+        let pair = Owned::from_borrowed(ffi::PySequence_Fast_GET_ITEM(items.as_ptr(), index));
+        let pair = pair.as_ptr();
         if ffi::PyTuple_Check(pair) == 0 || ffi::PyTuple_GET_SIZE(pair) != 2 {
             ffi::PyErr_SetString(
                 ffi::PyExc_TypeError,
@@ -160,11 +166,24 @@ pub(super) unsafe fn raw_headers_of(
             );
             return None;
         }
-        let name = bytes_of(ffi::PyTuple_GET_ITEM(pair, 0))?;
-        let value = bytes_of(ffi::PyTuple_GET_ITEM(pair, 1))?;
+        let name = header_bytes(ffi::PyTuple_GET_ITEM(pair, 0))?;
+        let value = header_bytes(ffi::PyTuple_GET_ITEM(pair, 1))?;
         headers.push((name, value));
     }
     Some(headers)
+}
+
+/// A header name or value: `bytes` (or another buffer, as Starlette's `bytes` check lets
+/// `bytearray` through); anything else is a `TypeError`.
+unsafe fn header_bytes(obj: *mut ffi::PyObject) -> Option<Vec<u8>> {
+    if ffi::PyObject_CheckBuffer(obj) == 0 {
+        ffi::PyErr_SetString(
+            ffi::PyExc_TypeError,
+            c"raw_headers must be a list of (bytes, bytes) pairs".as_ptr(),
+        );
+        return None;
+    }
+    bytes_of(obj)
 }
 
 /// The contents of a `bytes`, `bytearray` or `memoryview` object.

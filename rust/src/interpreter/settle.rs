@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use pyo3::ffi;
 
+use super::call::in_own_context;
 use super::object::{new_str, Owned};
 use super::pyerror;
 use super::python_side::{call as call_python, is_instance};
@@ -91,9 +92,12 @@ pub(super) fn wait_for(loaded: &Rc<Loaded>, pending: PendingTask, reply: Reply) 
         stage,
     } = pending;
     let waiting = Cell::new(Some((context, reply)));
-    let owner = Rc::clone(loaded);
+    // Weak: the interpreter's end drops its cached objects under its GIL, before the
+    // interpreter goes; a callback the loop still holds then finds nothing and drops the
+    // reply (its receiver sees a failure).
+    let owner = Rc::downgrade(loaded);
     let callback: super::native::Callback = Box::new(move |task| {
-        let Some((context, reply)) = waiting.take() else {
+        let (Some(owner), Some((context, reply))) = (owner.upgrade(), waiting.take()) else {
             return;
         };
         // SAFETY: the loop calls done-callbacks on this interpreter's thread, with its
@@ -254,11 +258,13 @@ impl Loaded {
             let Some(set) = set else {
                 return self.settle_exception(context);
             };
-            if ffi::PyObject_IsTrue(set.as_ptr()) == 1 {
-                match status_of(sub.as_ptr()) {
+            match ffi::PyObject_IsTrue(set.as_ptr()) {
+                -1 => return self.settle_exception(context),
+                0 => {}
+                _ => match status_of(sub.as_ptr()) {
                     Some(code) => response.status = code,
                     None => return self.settle_exception(context),
-                }
+                },
             }
             match raw_headers_of(sub.as_ptr()) {
                 Some(headers) => response.headers = headers,
@@ -291,10 +297,15 @@ impl Loaded {
         let Some(layer) = Owned::from_new(ffi::PyLong_FromLong(layer)) else {
             return Called::Finished(Err(raised()));
         };
-        match call_python(
-            &self.python.handle_exception,
-            &[app, request.as_ptr(), exception.as_ptr(), layer.as_ptr()],
-        ) {
+        // Sync exception handlers run in a copied context too, as Starlette runs them in
+        // its thread pool.
+        let handled = in_own_context(|| {
+            call_python(
+                &self.python.handle_exception,
+                &[app, request.as_ptr(), exception.as_ptr(), layer.as_ptr()],
+            )
+        });
+        match handled.flatten() {
             Some(outcome) => self.settle_handled(outcome, context),
             None => Called::Finished(Err(raised())),
         }
@@ -309,6 +320,9 @@ impl Loaded {
             return Called::Finished(Err(raised()));
         }
         let layer = ffi::PyLong_AsLong(layer);
+        if layer == -1 && !ffi::PyErr_Occurred().is_null() {
+            return Called::Finished(Err(raised()));
+        }
         let unhandled = (unhandled != ffi::Py_None()).then(|| {
             // SAFETY: a live object of this interpreter, whose GIL is held.
             pyerror::describe(&Owned::from_borrowed(unhandled)).traceback

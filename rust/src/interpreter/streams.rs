@@ -1,12 +1,15 @@
 //! Producing the chunks of this interpreter's streaming responses, one per request from
 //! the I/O side (`crate::inbox`).
 
+use std::any::Any;
+use std::cell::Cell;
 use std::rc::Rc;
 
 use bytes::Bytes;
 use pyo3::ffi;
 use tokio::sync::oneshot;
 
+use super::event_loop::task_result;
 use super::native::Callback;
 use super::object::Owned;
 use super::pyerror;
@@ -17,8 +20,9 @@ use crate::inbox::Chunk;
 
 impl GilHeld<'_> {
     /// Sends the next chunk of stream `id` to `reply` (for an async iterator, once its
-    /// task has it).
-    pub fn pull_chunk(&self, id: u64, reply: oneshot::Sender<Chunk>) {
+    /// task has it). `counted` is dropped once the chunk is sent: the worker counts a
+    /// chunk's task as in flight until then.
+    pub fn pull_chunk(&self, id: u64, reply: oneshot::Sender<Chunk>, counted: Box<dyn Any>) {
         let loaded = &self.interpreter.loaded;
         // SAFETY: `GilHeld` proves this thread holds the GIL of the interpreter that
         // owns the stream's objects.
@@ -27,50 +31,60 @@ impl GilHeld<'_> {
                 let _ = reply.send(Chunk::Failed);
                 return;
             };
+            let args = [iterator.as_ptr(), charset.as_ptr()];
             if !is_async {
-                let next = call_python(
-                    &loaded.python.next_chunk,
-                    &[iterator.as_ptr(), charset.as_ptr()],
-                );
+                let next = call_python(&loaded.python.next_chunk, &args);
                 let _ = reply.send(chunk_of(next, id));
                 return;
             }
-            let Some(next) = call_python(
-                &loaded.python.next_async_chunk,
-                &[iterator.as_ptr(), charset.as_ptr()],
-            ) else {
+            let Some(next) = call_python(&loaded.python.next_async_chunk, &args) else {
                 let _ = reply.send(chunk_of(None, id));
                 return;
             };
-            match loaded.event_loop.as_ref() {
-                None => {
-                    let value = call_python(&loaded.python.run_without_loop, &[next.as_ptr()]);
-                    let _ = reply.send(chunk_of(value, id));
+            let Some(event_loop) = loaded.event_loop.as_ref() else {
+                let value = call_python(&loaded.python.run_without_loop, &[next.as_ptr()]);
+                let _ = reply.send(chunk_of(value, id));
+                return;
+            };
+            let Some(task) = event_loop.start(next) else {
+                let _ = reply.send(chunk_of(None, id));
+                return;
+            };
+            match event_loop.is_done(&task) {
+                // An eager task that never suspended: no loop turn needed.
+                Some(true) => {
+                    let _ = reply.send(chunk_of(task_result(task.as_ptr()), id));
+                    return;
                 }
-                Some(event_loop) => {
-                    let Some(task) = event_loop.start(next) else {
-                        let _ = reply.send(chunk_of(None, id));
-                        return;
-                    };
-                    let reply = std::cell::Cell::new(Some(reply));
-                    let owner = Rc::clone(loaded);
-                    let callback: Callback = Box::new(move |task| {
-                        owner.streams.set_pending(id, None);
-                        // A closed reply: the client left and the task was cancelled.
-                        if let Some(reply) = reply.take().filter(|reply| !reply.is_closed()) {
-                            // SAFETY: done-callbacks run on this interpreter's thread
-                            // with its GIL held, passing the finished task.
-                            let _ = reply.send(chunk_of(super::event_loop::task_result(task), id));
-                        }
-                    });
-                    if event_loop.on_done(&task, callback).is_none() {
-                        // The reply was dropped with the callback: the body fails.
-                        log_failure(id);
-                        return;
-                    }
-                    loaded.streams.set_pending(id, Some(task));
+                Some(false) => {}
+                None => {
+                    let _ = reply.send(chunk_of(None, id));
+                    return;
                 }
             }
+            let waiting = Cell::new(Some((reply, counted)));
+            let owner = Rc::downgrade(loaded);
+            let callback: Callback = Box::new(move |task| {
+                let Some((reply, counted)) = waiting.take() else {
+                    return;
+                };
+                if let Some(owner) = owner.upgrade() {
+                    owner.streams.set_pending(id, None);
+                }
+                // A closed reply: the client left and the task was cancelled.
+                if !reply.is_closed() {
+                    // SAFETY: done-callbacks run on this interpreter's thread with its
+                    // GIL held, passing the finished task.
+                    let _ = reply.send(chunk_of(task_result(task), id));
+                }
+                drop(counted);
+            });
+            if event_loop.on_done(&task, callback).is_none() {
+                // The reply was dropped with the callback: the body fails.
+                log_failure(id);
+                return;
+            }
+            loaded.streams.set_pending(id, Some(task));
         }
     }
 

@@ -214,8 +214,15 @@ impl Writer<'_> {
             return Ok(Owned::from_borrowed(marker.as_ptr()));
         }
         let name = new_str("dataclasses").ok_or(JsonError::Python)?;
-        let module =
-            Owned::from_new(ffi::PyImport_Import(name.as_ptr())).ok_or(JsonError::Python)?;
+        // From `sys.modules` (a dataclass instance exists, so the module is loaded),
+        // without the import machinery; imported only if someone removed it from there.
+        let module = match Owned::from_new(ffi::PyImport_GetModule(name.as_ptr())) {
+            Some(module) => module,
+            None if ffi::PyErr_Occurred().is_null() => {
+                Owned::from_new(ffi::PyImport_Import(name.as_ptr())).ok_or(JsonError::Python)?
+            }
+            None => return Err(JsonError::Python),
+        };
         let marker = Owned::from_new(ffi::PyObject_GetAttrString(
             module.as_ptr(),
             c"_FIELD".as_ptr(),

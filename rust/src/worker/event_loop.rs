@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, TryRecvError};
+use crossbeam_channel::{select_biased, Receiver, TryRecvError};
 
 use super::wake::Waker;
 use super::{run_directed, run_job, Message};
@@ -23,6 +23,12 @@ use crate::route_table::RouteTable;
 /// How long a worker with nothing in flight waits for the next job before it returns to
 /// its loop (see `Drainer::linger`).
 const LINGER: Duration = Duration::from_micros(50);
+
+/// What arrived while a worker lingered.
+enum Lingered {
+    Job(Message),
+    Directed(Directed),
+}
 
 struct Drainer<'a> {
     gil: &'a GilHeld<'a>,
@@ -104,13 +110,17 @@ impl Drainer<'_> {
         self.waker.unpark();
         loop {
             while let Ok(message) = self.directed.try_recv() {
-                run_directed(self.gil, message);
+                run_directed(self.gil, message, &self.in_flight);
             }
             let message = match self.jobs.try_recv() {
                 Ok(message) => message,
                 Err(TryRecvError::Disconnected) => Message::Stop,
                 Err(TryRecvError::Empty) => match self.linger() {
-                    Some(message) => message,
+                    Some(Lingered::Job(message)) => message,
+                    Some(Lingered::Directed(message)) => {
+                        run_directed(self.gil, message, &self.in_flight);
+                        continue;
+                    }
                     None if self.park_or_continue() => return,
                     None => continue,
                 },
@@ -142,11 +152,17 @@ impl Drainer<'_> {
     /// With no task in flight, waits briefly for the next job (GIL released) before going
     /// back to the loop: under load the next job is usually microseconds away, and a
     /// round trip through the loop's `select` costs more than that.
-    fn linger(&self) -> Option<Message> {
+    fn linger(&self) -> Option<Lingered> {
         if self.in_flight.load(Ordering::Relaxed) > 0 {
             return None;
         }
-        self.gil.released(|| self.jobs.recv_timeout(LINGER)).ok()
+        self.gil.released(|| {
+            select_biased! {
+                recv(self.directed) -> message => message.ok().map(Lingered::Directed),
+                recv(self.jobs) -> message => message.ok().map(Lingered::Job),
+                default(LINGER) => None,
+            }
+        })
     }
 
     fn queues_empty(&self) -> bool {

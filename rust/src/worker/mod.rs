@@ -144,10 +144,13 @@ pub struct Queues {
     pub directed: Receiver<Directed>,
 }
 
-/// Runs a message from the worker's inbox.
-fn run_directed(gil: &GilHeld<'_>, message: Directed) {
+/// Runs a message from the worker's inbox; a chunk still being produced by a task counts
+/// in `in_flight`.
+fn run_directed(gil: &GilHeld<'_>, message: Directed, in_flight: &Arc<AtomicUsize>) {
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match message {
-        Directed::Pull { stream, reply } => gil.pull_chunk(stream, reply),
+        Directed::Pull { stream, reply } => {
+            gil.pull_chunk(stream, reply, Box::new(InFlight::count(in_flight)))
+        }
         Directed::Close { stream } => gil.close_stream(stream),
     }));
     if ran.is_err() {

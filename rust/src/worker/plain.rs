@@ -39,7 +39,7 @@ pub(super) fn serve(
             match work {
                 Work::Job(Message::Call(job)) => run_job(&gil, table, job, &in_flight),
                 Work::Job(Message::Stop) => return,
-                Work::Directed(message) => run_directed(&gil, message),
+                Work::Directed(message) => run_directed(&gil, message, &in_flight),
             }
             next = match directed.try_recv() {
                 Ok(message) => Some(Work::Directed(message)),
