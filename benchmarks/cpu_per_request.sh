@@ -8,7 +8,7 @@ set -euo pipefail
 app=$1 port=$2
 shift 2
 python -m fasterapi run "$app" --port "$port" --interpreters 2 --io-threads 1 \
-    --log-level warning >/dev/null 2>&1 &
+    --log-level warning --no-access-log >/dev/null 2>&1 &
 server=$!
 trap 'kill -INT $server; wait $server' EXIT
 sleep 2

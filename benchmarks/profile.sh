@@ -13,7 +13,7 @@ data=$(mktemp -d)/perf.data
 port=8491
 cd "$(dirname "$data")"   # not the repository root: the source tree would shadow the wheel
 taskset -c 0 "$python" -m fasterapi run "$here/apps/fasterapi_app.py" --port $port \
-    --interpreters 1 --io-threads 1 --log-level warning &
+    --interpreters 1 --io-threads 1 --log-level warning --no-access-log &
 server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 sleep 1.5

@@ -94,7 +94,7 @@ def servers(mode: str, port: int, ceiling: str, python: str) -> list[Server]:
     apps = str(APPS)
     fasterapi_app = str(APPS / "fasterapi_app.py")
     fasterapi = [python, "-m", "fasterapi", "run", fasterapi_app, "--port", str(port)]
-    fasterapi += ["--log-level", "warning"]
+    fasterapi += ["--log-level", "warning", "--no-access-log"]
     uvicorn = [python, "-m", "uvicorn", "fastapi_app:app", "--port", str(port), "--app-dir", apps]
     uvicorn += ["--loop", "uvloop", "--http", "httptools", "--log-level", "warning"]
     uvicorn += ["--no-access-log"]

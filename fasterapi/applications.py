@@ -31,8 +31,20 @@ class FasterAPI(RouteDecorators):
     def __init__(
         self,
         *,
-        title: str = "FasterAPI",
+        title: str = "FastAPI",
+        summary: str | None = None,
+        description: str = "",
         version: str = "0.1.0",
+        openapi_url: str | None = "/openapi.json",
+        openapi_tags: list[dict[str, Any]] | None = None,
+        servers: list[dict[str, Any]] | None = None,
+        docs_url: str | None = "/docs",
+        redoc_url: str | None = "/redoc",
+        swagger_ui_oauth2_redirect_url: str | None = "/docs/oauth2-redirect",
+        swagger_ui_parameters: dict[str, Any] | None = None,
+        terms_of_service: str | None = None,
+        contact: dict[str, str | Any] | None = None,
+        license_info: dict[str, str | Any] | None = None,
         lifespan: Callable[[Any], Any] | None = None,
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
@@ -43,8 +55,23 @@ class FasterAPI(RouteDecorators):
         """`lifespan`, `on_startup` and `on_shutdown` run in every interpreter that serves
         the app (see docs/lifespan.md). `isolated=False` runs every route on the main
         interpreter, for apps whose code cannot run in sub-interpreters."""
+        # What the OpenAPI document and the docs pages say (`docs/openapi.md`); a URL of
+        # None turns that page off, as in FastAPI.
         self.title = title
+        self.summary = summary
+        self.description = description
         self.version = version
+        self.openapi_url = openapi_url
+        self.openapi_tags = openapi_tags
+        self.servers = list(servers or [])
+        self.docs_url = docs_url
+        self.redoc_url = redoc_url
+        self.swagger_ui_oauth2_redirect_url = swagger_ui_oauth2_redirect_url
+        self.swagger_ui_parameters = swagger_ui_parameters
+        self.terms_of_service = terms_of_service
+        self.contact = contact
+        self.license_info = license_info
+        self.openapi_schema: dict[str, Any] | None = None
         self._entries = []
         self.tags: list[str] = []
         self.default_response_class = default_response_class
@@ -60,6 +87,15 @@ class FasterAPI(RouteDecorators):
         # Where the app is defined: each interpreter finds its own copy of the app there
         # to run the lifespan (the attribute name is looked up when the server starts).
         self.defined_in: str = sys._getframe(1).f_globals.get("__name__", "__main__")
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document, made once (assign another function to `app.openapi` to
+        change it, as FastAPI allows). Main interpreter only: it reads the routes."""
+        if self.openapi_schema is None:
+            from fasterapi.openapi import openapi_document
+
+            self.openapi_schema = openapi_document(self)
+        return self.openapi_schema
 
     @property
     def lifespan_context(self) -> LifespanContext:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 
 from fasterapi.applications import FasterAPI
 from fasterapi.exceptions import AppLoadError, StartupError
 from fasterapi.modules import load_app
+from fasterapi.placement import Placement
 
 LOG_LEVELS = ["critical", "error", "warning", "info", "debug", "trace"]
 
@@ -37,10 +39,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info")
     run.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default="text",
+        help="readable lines (default) or one JSON object per line",
+    )
+    run.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="log one line per request (default: on)",
+    )
+    run.add_argument(
         "--graceful-timeout",
         type=float,
         default=30.0,
         help="seconds to let in-flight requests finish after SIGINT/SIGTERM (default 30)",
+    )
+    run.add_argument(
+        "--reload",
+        action="store_true",
+        help="restart the server when a .py file under --reload-dir changes (needs watchfiles)",
+    )
+    run.add_argument(
+        "--reload-dir",
+        action="append",
+        default=None,
+        help="a directory to watch with --reload (repeatable; default: the current one)",
     )
     run.add_argument(
         "--strict-isolation",
@@ -54,7 +79,28 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("app", help="the app: MODULE:ATTR or FILE.py[:ATTR] (ATTR: app)")
     check.add_argument("--interpreters", type=_positive, default=None)
     check.add_argument("--strict-isolation", action="store_true")
+    routes = commands.add_parser(
+        "routes", help="list the routes: methods, path, handler, and where each would run"
+    )
+    routes.add_argument("app", help="the app: MODULE:ATTR or FILE.py[:ATTR] (ATTR: app)")
     return parser
+
+
+def route_listing(app: FasterAPI, placement: Placement) -> str:
+    """One line per route: methods, path, handler and where it runs (with why, for the
+    main interpreter), in declaration order, columns aligned."""
+    rows = [("METHODS", "PATH", "HANDLER", "RUNS ON")]
+    for index, route in enumerate(app.routes):
+        reason = placement.on_main.get(index)
+        where = "sub-interpreters" if reason is None else f"main interpreter ({reason})"
+        rows.append((",".join(route.methods), route.path, route.endpoint, where))
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+        + "  "
+        + row[3]
+        for row in rows
+    )
 
 
 def _positive(text: str) -> int:
@@ -65,7 +111,10 @@ def _positive(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(arguments)
+    if args.command == "run" and args.reload:
+        return serve_with_reload(arguments, args.reload_dir or [os.getcwd()])
     from fasterapi.server import available_cpus, plan, run
 
     try:
@@ -76,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
             placement = plan(app, strict_isolation=args.strict_isolation, always_probe=True)
             print(placement.report(app, args.interpreters or available_cpus()))
             return 0
+        if args.command == "routes":
+            print(route_listing(app, plan(app, always_probe=True)))
+            return 0
         run(
             app,
             host=args.host,
@@ -83,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             interpreters=args.interpreters,
             io_threads=args.io_threads,
             log_level=args.log_level,
+            log_format=args.log_format,
+            access_log=args.access_log,
             graceful_timeout=args.graceful_timeout,
             strict_isolation=args.strict_isolation,
         )
@@ -90,6 +144,48 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def serve_with_reload(arguments: list[str], directories: list[str]) -> int:
+    """Runs the server in a child process, and runs it again (after stopping it with
+    SIGINT, which lets requests in flight finish) whenever a `.py` file under
+    `directories` changes. The child is `python -m fasterapi` with the same arguments,
+    less the reload ones: each start is a fresh process, with fresh interpreters."""
+    try:
+        import watchfiles
+    except ImportError:
+        print(
+            "Error: --reload needs the watchfiles package (pip install watchfiles)", file=sys.stderr
+        )
+        return 1
+    child = [sys.executable, "-m", "fasterapi", *_without_reload(arguments)]
+    print(f"Watching {', '.join(directories)} for changes to .py files", file=sys.stderr)
+    watchfiles.run_process(
+        *directories,
+        target=subprocess.list2cmdline(child),
+        target_type="command",
+        watch_filter=watchfiles.PythonFilter(),
+        callback=lambda changes: print(
+            f"Reloading after changes to {', '.join(sorted({path for _, path in changes}))}",
+            file=sys.stderr,
+        ),
+    )
+    return 0
+
+
+def _without_reload(arguments: list[str]) -> list[str]:
+    kept: list[str] = []
+    skip_next = False
+    for argument in arguments:
+        if skip_next:
+            skip_next = False
+        elif argument == "--reload":
+            continue
+        elif argument == "--reload-dir":
+            skip_next = True
+        elif not argument.startswith("--reload-dir="):
+            kept.append(argument)
+    return kept
 
 
 def exit_after_serving(code: int) -> None:

@@ -36,6 +36,8 @@ def run(
     interpreters: int | None = None,
     io_threads: int | None = None,
     log_level: str = "info",
+    log_format: str = "text",
+    access_log: bool = True,
     graceful_timeout: float = 30.0,
     strict_isolation: bool = False,
 ) -> None:
@@ -56,12 +58,15 @@ def run(
         prime_in_main_interpreter()  # before any sub-interpreter exists (see its docstring)
     placement = plan(app, strict_isolation=strict_isolation)
     table = route_table(app, placement)
+    table["log_level"] = log_level
     config = {
         "host": host,
         "port": port,
         "interpreters": interpreters,
         "io_threads": io_threads or max(1, cpus // 2),
         "log_level": log_level,
+        "log_format": log_format,
+        "access_log": access_log,
         "graceful_timeout": graceful_timeout,
         "report": placement.report(app, interpreters),
     }
@@ -118,6 +123,10 @@ def route_table(app: FasterAPI, placement: Placement) -> dict[str, Any]:
         entry["needs_request"] = route.request_param is not None or bool(app.exception_handlers)
         routes.append(entry)
     location = placement.app_location
+    from fasterapi.docs import fixed_routes
+
+    # First, as FastAPI adds them before any route of the app.
+    routes = fixed_routes(app) + routes
     return {
         "routes": routes,
         "types": registry.types,

@@ -27,6 +27,27 @@ use crate::router::RouteMatch;
 use crate::server::App;
 
 pub async fn answer(app: &App, peer: SocketAddr, request: Request<Incoming>) -> HttpResponse {
+    if !(app.access_log && tracing::enabled!(target: "access", tracing::Level::INFO)) {
+        return answer_request(app, peer, request).await;
+    }
+    let method = request.method().clone();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(|target| target.as_str().to_owned());
+    let version = request.version();
+    let response = answer_request(app, peer, request).await;
+    // uvicorn's access line; `target: "access"` lets a JSON log tell them apart.
+    tracing::info!(
+        target: "access",
+        "{peer} - \"{method} {} {version:?}\" {}",
+        target.as_deref().unwrap_or("/"),
+        response.status()
+    );
+    response
+}
+
+async fn answer_request(app: &App, peer: SocketAddr, request: Request<Incoming>) -> HttpResponse {
     let (head, body) = request.into_parts();
     let head = Arc::new(head);
     // Starlette routes on the percent-decoded path (invalid UTF-8 replaced, as uvicorn does).
@@ -75,6 +96,9 @@ impl Exchange<'_> {
     async fn call(&self, route: usize, params: &[(&str, &str)], body: Incoming) -> HttpResponse {
         let app = self.app;
         let spec = &app.table.routes[route];
+        if let Some(fixed) = &spec.static_response {
+            return response::fixed(&fixed.content_type, &fixed.body);
+        }
         // Like FastAPI, read the body only for a route that takes one (or the request).
         let body = if spec.has_body() || spec.needs_request {
             match body.collect().await {

@@ -17,10 +17,25 @@ pub struct ServerConfig {
     /// Where routes run and why (`fasterapi.placement`), logged at startup.
     #[serde(default)]
     pub report: String,
+    /// `text` (readable, the default) or `json` (one object per line).
+    #[serde(default = "text")]
+    pub log_format: String,
+    /// One line per request, as uvicorn's access log.
+    #[serde(default = "yes")]
+    pub access_log: bool,
+}
+
+fn text() -> String {
+    "text".into()
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl ServerConfig {
-    /// The `tracing` filter for `log_level`.
+    /// The `tracing` filter for `log_level`: it applies to Python's records (forwarded
+    /// from every interpreter, `crate::interpreter::logs`) as to the core's.
     pub fn tracing_filter(&self) -> &'static str {
         match self.log_level.to_ascii_lowercase().as_str() {
             "critical" | "error" => "error",

@@ -25,6 +25,12 @@ fn with_body(status: StatusCode, content_type: HeaderValue, body: Bytes) -> Http
     response
 }
 
+/// A response made at startup (the OpenAPI document, the docs pages, their assets).
+pub fn fixed(content_type: &str, body: &Bytes) -> HttpResponse {
+    let content_type = HeaderValue::from_str(content_type).unwrap_or(TEXT);
+    with_body(StatusCode::OK, content_type, body.clone())
+}
+
 pub fn not_found() -> HttpResponse {
     with_body(
         StatusCode::NOT_FOUND,

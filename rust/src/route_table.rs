@@ -39,6 +39,14 @@ pub struct RouteTable {
     /// its own handler for: they are answered by an interpreter, not by Rust.
     #[serde(default)]
     pub routed_errors: Vec<u16>,
+    /// The server's log level (uvicorn's names): each interpreter's Python `logging` is
+    /// routed to the server's log at this level.
+    #[serde(default = "info")]
+    pub log_level: String,
+}
+
+fn info() -> String {
+    "info".into()
 }
 
 /// `module.attribute` names the app object.
@@ -115,6 +123,10 @@ pub struct RouteSpec {
     /// exception handlers): the I/O side sends a copy of it along with the arguments.
     #[serde(default)]
     pub needs_request: bool,
+    /// A response made once at startup (the OpenAPI document, the docs pages and their
+    /// assets), sent by the I/O side without any interpreter.
+    #[serde(default)]
+    pub static_response: Option<StaticResponse>,
     /// An `async def` handler: it runs as a task on its interpreter's event loop.
     #[serde(default)]
     pub is_async: bool,
@@ -124,6 +136,17 @@ pub struct RouteSpec {
     /// Parameter indexes in FastAPI's validation order (filled by [`RouteTable::prepare`]).
     #[serde(skip)]
     order: Vec<usize>,
+}
+
+/// A fixed response body and its type.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaticResponse {
+    pub content_type: String,
+    #[serde(rename = "body")]
+    body_from_python: serde_bytes::ByteBuf,
+    /// The body, shared by every response that sends it (filled by `prepare`).
+    #[serde(skip)]
+    pub body: bytes::Bytes,
 }
 
 /// Where each interpreter finds a class (by module and qualified name).
@@ -149,6 +172,10 @@ impl RouteTable {
     pub fn prepare(&mut self) -> Result<(), String> {
         for route in &mut self.routes {
             route.order = validation_order(&route.params);
+            if let Some(fixed) = &mut route.static_response {
+                let body = std::mem::take(&mut fixed.body_from_python);
+                fixed.body = bytes::Bytes::from(body.into_vec());
+            }
             for param in &route.params {
                 if let Some((pattern, error)) = param.schema.invalid_pattern() {
                     return Err(format!(
@@ -198,7 +225,7 @@ impl RouteTable {
 
     /// Whether the interpreters at `placement` serve `route`.
     pub fn serves(&self, placement: Placement, route: &RouteSpec) -> bool {
-        route.on_main == (placement == Placement::Main)
+        route.static_response.is_none() && route.on_main == (placement == Placement::Main)
     }
 
     /// Whether any route runs at `placement`.
@@ -266,6 +293,7 @@ impl RouteSpec {
             request_param: None,
             response_param: None,
             needs_request: false,
+            static_response: None,
             is_async: false,
             on_main: false,
         }

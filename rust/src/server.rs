@@ -27,6 +27,8 @@ pub(crate) struct App {
     pub router: Router,
     pub dispatcher: Dispatcher,
     pub local_addr: SocketAddr,
+    /// Log one line per request (uvicorn's access log).
+    pub access_log: bool,
 }
 
 /// Serves until SIGINT or SIGTERM, then drains and stops every interpreter. Startup
@@ -63,6 +65,7 @@ pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
         router,
         dispatcher,
         local_addr,
+        access_log: config.access_log,
     });
     let serving = match app.dispatcher.sizes() {
         (0, _) => "the main interpreter".to_owned(),
@@ -84,12 +87,17 @@ pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
 
 fn init_logging(config: &ServerConfig) {
     // A second `serve` in the same process keeps the first subscriber; that is fine.
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(config.tracing_filter())
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if config.log_format == "json" {
+        builder.json().with_target(true).try_init()
+    } else {
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
+    };
 }
 
 async fn accept_until_signal(listener: TcpListener, app: Arc<App>, grace: Duration) {

@@ -190,6 +190,7 @@ unsafe fn load(
         set_sys_path(&table.sys_path)?;
     }
     let python = PythonSide::load()?;
+    super::logs::install(&table.log_level)?;
     let values = ValueBuilder::load(table, &table.types_used_at(placement), placement)?;
     let mut handlers = Vec::with_capacity(table.routes.len());
     for route in &table.routes {

@@ -8,6 +8,7 @@ mod build;
 mod call;
 mod event_loop;
 mod lifecycle;
+mod logs;
 mod native;
 mod object;
 mod pyerror;
