@@ -36,6 +36,14 @@ _TYPES = {
 }
 _HTML = "text/html; charset=utf-8"
 
+# The pages may load only what this server serves: ReDoc's sidebar credit otherwise
+# fetches its logo from ReDoc's CDN, and nothing else should reach out either.
+_PAGE_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    "worker-src 'self' blob:; connect-src 'self'"
+)
+
 
 def fixed_routes(app: FasterAPI) -> list[dict[str, Any]]:
     """The app's fixed routes (OpenAPI document, docs pages, their assets), as route
@@ -43,17 +51,13 @@ def fixed_routes(app: FasterAPI) -> list[dict[str, Any]]:
     None, as in FastAPI."""
     if not app.openapi_url:
         return []
-    import importlib.util
-
-    if importlib.util.find_spec("fasterapi.openapi") is None:  # TEMPORARY while it is written
-        return []
     document = json.dumps(
         app.openapi(), ensure_ascii=False, allow_nan=False, separators=(",", ":")
     ).encode()
     routes = [_fixed(app.openapi_url, "application/json", document)]
     if app.docs_url:
         assets = f"{app.docs_url}/assets"
-        routes.append(_fixed(app.docs_url, _HTML, swagger_ui_page(app, assets).encode()))
+        routes.append(_page(app.docs_url, swagger_ui_page(app, assets)))
         for name in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"):
             routes.append(_asset(f"{assets}/{name}", STATIC / "swagger-ui" / name))
         if app.swagger_ui_oauth2_redirect_url:
@@ -61,7 +65,7 @@ def fixed_routes(app: FasterAPI) -> list[dict[str, Any]]:
             routes.append(_asset(app.swagger_ui_oauth2_redirect_url, page))
     if app.redoc_url:
         assets = f"{app.redoc_url}/assets"
-        routes.append(_fixed(app.redoc_url, _HTML, redoc_page(app, assets).encode()))
+        routes.append(_page(app.redoc_url, redoc_page(app, assets)))
         routes.append(
             _asset(f"{assets}/redoc.standalone.js", STATIC / "redoc" / "redoc.standalone.js")
         )
@@ -118,15 +122,25 @@ def redoc_page(app: FasterAPI, assets: str) -> str:
 """
 
 
-def _fixed(path: str, content_type: str, body: bytes) -> dict[str, Any]:
+def _fixed(
+    path: str, content_type: str, body: bytes, headers: list[tuple[str, str]] | None = None
+) -> dict[str, Any]:
     return {
         "methods": ["GET", "HEAD"],
         "path": path,
         "module": "fasterapi.docs",
         "qualname": "fixed_routes",
         "params": [],
-        "static_response": {"content_type": content_type, "body": body},
+        "static_response": {
+            "content_type": content_type,
+            "body": body,
+            "headers": headers or [],
+        },
     }
+
+
+def _page(path: str, html: str) -> dict[str, Any]:
+    return _fixed(path, _HTML, html.encode(), [("content-security-policy", _PAGE_POLICY)])
 
 
 def _asset(path: str, file: Path) -> dict[str, Any]:

@@ -97,7 +97,7 @@ impl Exchange<'_> {
         let app = self.app;
         let spec = &app.table.routes[route];
         if let Some(fixed) = &spec.static_response {
-            return response::fixed(&fixed.content_type, &fixed.body);
+            return response::fixed(fixed);
         }
         // Like FastAPI, read the body only for a route that takes one (or the request).
         let body = if spec.has_body() || spec.needs_request {

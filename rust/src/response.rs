@@ -9,6 +9,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use crate::body::{PulledBody, ResponseBody};
 use crate::extract::errors::{render_422, ValidationError};
 use crate::interpreter::{HandlerBody, HandlerResponse};
+use crate::route_table::StaticResponse;
 
 pub type HttpResponse = Response<ResponseBody>;
 
@@ -26,9 +27,19 @@ fn with_body(status: StatusCode, content_type: HeaderValue, body: Bytes) -> Http
 }
 
 /// A response made at startup (the OpenAPI document, the docs pages, their assets).
-pub fn fixed(content_type: &str, body: &Bytes) -> HttpResponse {
-    let content_type = HeaderValue::from_str(content_type).unwrap_or(TEXT);
-    with_body(StatusCode::OK, content_type, body.clone())
+pub fn fixed(fixed: &StaticResponse) -> HttpResponse {
+    let content_type = HeaderValue::from_str(&fixed.content_type).unwrap_or(TEXT);
+    let mut response = with_body(StatusCode::OK, content_type, fixed.body.clone());
+    let extra = fixed
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_bytes().to_vec(), value.as_bytes().to_vec()))
+        .collect();
+    if let Err(error) = append_headers(response.headers_mut(), extra) {
+        tracing::error!("a fixed route has an invalid header: {error}");
+        return internal_error();
+    }
+    response
 }
 
 pub fn not_found() -> HttpResponse {

@@ -142,6 +142,9 @@ pub struct RouteSpec {
 #[derive(Debug, Clone, Deserialize)]
 pub struct StaticResponse {
     pub content_type: String,
+    /// Other headers, e.g. the docs pages' `content-security-policy`.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
     #[serde(rename = "body")]
     body_from_python: serde_bytes::ByteBuf,
     /// The body, shared by every response that sends it (filled by `prepare`).

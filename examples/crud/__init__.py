@@ -1,0 +1,1 @@
+"""A CRUD API over SQLite, split into routers: see `crud/main.py`."""

@@ -1,0 +1,28 @@
+"""Plain routes of the mixed app: standard library only, so they run in the
+sub-interpreters, in parallel."""
+
+import statistics
+from collections import Counter
+from typing import Annotated
+
+from fasterapi import APIRouter, Query
+
+router = APIRouter(tags=["text"])
+
+
+@router.get("/words")
+def words(text: Annotated[str, Query(max_length=10_000)], top: int = 3):
+    """The `top` most frequent words of `text`."""
+    counts = Counter(word.strip(".,;:!?").lower() for word in text.split())
+    return {"words": sum(counts.values()), "top": counts.most_common(top)}
+
+
+@router.get("/stats")
+def stats(x: Annotated[list[float], Query(min_length=1)]):
+    """Summary statistics of the repeated query parameter `x` (`/stats?x=1&x=2.5`)."""
+    return {
+        "n": len(x),
+        "mean": statistics.fmean(x),
+        "median": statistics.median(x),
+        "stdev": statistics.stdev(x) if len(x) > 1 else 0.0,
+    }
