@@ -195,8 +195,9 @@ def probe_always(modules: Sequence[str]) -> Sequence[tuple[str, str]]:
 
 # Standard-library extensions that refuse sub-interpreters on 3.12 without a pure-Python
 # fallback (`_decimal`, `_datetime` and `_elementtree` refuse too, but their modules fall
-# back); on 3.13 the whole standard library loads.
-_STDLIB_REFUSING_312 = {"_ctypes", "_zoneinfo"}
+# back, and sub-interpreters never import `_zoneinfo`, so `zoneinfo` falls back as well);
+# on 3.13 the whole standard library loads.
+_STDLIB_REFUSING_312 = {"_ctypes"}
 
 
 def extensions_that_may_refuse() -> list[str]:

@@ -78,6 +78,21 @@ def test_an_extension_refusing_subinterpreters_falls_back_to_main(start_server):
     assert "module 'refusing_extension_app' cannot load in a sub-interpreter" in server.output
 
 
+def test_zoneinfo_runs_in_sub_interpreters_and_on_main(start_server):
+    # On 3.12 a sub-interpreter importing `_zoneinfo` broke it for the main interpreter
+    # (a segfault on its next ZoneInfo); the pool uses the pure-Python one instead.
+    server = start_server("zoneinfo_app:app", "--interpreters", "2")
+    with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        for _ in range(3):
+            pool = client.get("/pool").json()
+            main = client.get("/main").json()
+            assert pool["offset"] == main["offset"] == "2:00:00"
+            assert pool["interpreter"] != 0
+            assert main["interpreter"] == 0
+    assert server.stop() == 0, server.output
+    assert "cannot load" not in server.output
+
+
 def _check(cwd, target: str, *args: str) -> subprocess.CompletedProcess[str]:
     # cwd must not be the repository root, or the source tree would shadow the wheel.
     return subprocess.run(

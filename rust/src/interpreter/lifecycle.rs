@@ -176,7 +176,36 @@ fn new_own_gil_interpreter() -> Result<*mut ffi::PyThreadState, StartupError> {
             message: format!("could not create a sub-interpreter: {detail}"),
         });
     }
+    // SAFETY: the new interpreter is current on this thread with its GIL held.
+    if let Err(error) = unsafe { keep_312_off_shared_extension_state() } {
+        unsafe { ffi::Py_EndInterpreter(thread_state) };
+        return Err(error);
+    }
     Ok(thread_state)
+}
+
+/// On 3.12, `_zoneinfo` keeps the datetime C API in a static shared by all interpreters;
+/// a sub-interpreter (where `datetime` is the pure-Python one) importing it sets that to
+/// NULL and the main interpreter's next `ZoneInfo` crashes the process. Blocking the
+/// import makes `zoneinfo` use its pure-Python `ZoneInfo` there, as `datetime` does.
+/// 3.13 makes `_zoneinfo` per-interpreter, so it is left alone.
+///
+/// # Safety
+/// A sub-interpreter is current on this thread with its GIL held.
+unsafe fn keep_312_off_shared_extension_state() -> Result<(), StartupError> {
+    if ffi::Py_Version >= 0x030D_0000 {
+        return Ok(());
+    }
+    let modules = ffi::PyImport_GetModuleDict();
+    if ffi::PyDict_SetItemString(modules, c"_zoneinfo".as_ptr(), ffi::Py_None()) != 0 {
+        return Err(StartupError {
+            message: format!(
+                "could not prepare a sub-interpreter: {}",
+                pyerror::take_current().summary
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// # Safety
