@@ -193,6 +193,9 @@ CASES = [
     get("/h/alias", x_api_key="secret"),
     get("/h/alias", token="secret"),
     get("/h/alias"),
+    get("/h/same-alias", x_token="dash"),
+    Case("GET", "/h/same-alias", {"x_token": "under"}),
+    get("/h/same-alias"),
     Case("GET", "/h/raw", {"x_token": "under"}),
     get("/h/raw", x_token="dash"),
     # --- cookies

@@ -166,7 +166,7 @@ def _parameter(route: Route, spec: ParamSpec, components: Components) -> dict[st
     if "$ref" not in schema:
         schema["title"] = notes.title or _fastapi_title(spec)
     parameter: dict[str, Any] = {
-        "name": spec.alias,
+        "name": _documented_name(spec),
         "in": spec.source,
         "required": spec.required,
         "schema": schema,
@@ -212,6 +212,16 @@ def _request_body(route: Route, components: Components, unique_id: str) -> dict[
         body["required"] = True
     body["content"] = {media_type: {"schema": schema}}
     return body
+
+
+def _documented_name(spec: ParamSpec) -> str:
+    """The name FastAPI's document gives a parameter. A header whose alias equals its name
+    (`Header(alias="x_token")` on `x_token`) is read as `x_token` but documented as
+    `x-token`: FastAPI's validation and its document disagree there, and we copy both."""
+    marker = spec.marker
+    if isinstance(marker, params.Header) and marker.convert_underscores and spec.alias == spec.name:
+        return spec.alias.replace("_", "-")
+    return spec.alias
 
 
 def _fastapi_title(spec: ParamSpec) -> str:

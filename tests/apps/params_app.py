@@ -208,6 +208,12 @@ def header_alias(token: Annotated[str, Header(alias="X-Api-Key")]):
     return seen(token)
 
 
+@app.get("/h/same-alias")
+def header_same_alias(x_token: Annotated[str, Header(alias="x_token")]):
+    # A given alias is used as is, even when it equals the name (FastAPI 0.165).
+    return seen(x_token)
+
+
 @app.get("/h/raw")
 def header_raw(x_token: str = Header(convert_underscores=False)):
     return seen(x_token)
