@@ -20,6 +20,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from fasterapi.limits import Limits
     from fasterapi.server import run
 
 
@@ -30,6 +31,10 @@ def __getattr__(name: str) -> Any:
         from fasterapi.server import run
 
         return run
+    if name == "Limits":
+        from fasterapi.limits import Limits
+
+        return Limits
     raise AttributeError(f"module 'fasterapi' has no attribute {name!r}")
 
 
@@ -41,6 +46,7 @@ __all__ = [
     "FasterAPI",
     "HTTPException",
     "Header",
+    "Limits",
     "Path",
     "Query",
     "Request",

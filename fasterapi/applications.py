@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from typing import Any, TypeVar
 
     from fasterapi.lifespan import LifespanContext
+    from fasterapi.limits import Limits
     from fasterapi.responses import Response
 
     Hook = TypeVar("Hook", bound=Callable[[], Any])
@@ -51,10 +52,12 @@ class FasterAPI(RouteDecorators):
         isolated: bool = True,
         default_response_class: type[Response] | None = None,
         exception_handlers: dict[int | type[BaseException], Callable[..., Any]] | None = None,
+        limits: Limits | None = None,
     ) -> None:
         """`lifespan`, `on_startup` and `on_shutdown` run in every interpreter that serves
         the app (see docs/lifespan.md). `isolated=False` runs every route on the main
-        interpreter, for apps whose code cannot run in sub-interpreters."""
+        interpreter, for apps whose code cannot run in sub-interpreters. `limits` bounds
+        what the server accepts (sizes, counts, timeouts; docs/reliability.md)."""
         # What the OpenAPI document and the docs pages say (`docs/openapi.md`); a URL of
         # None turns that page off, as in FastAPI.
         self.title = title
@@ -84,6 +87,9 @@ class FasterAPI(RouteDecorators):
         self._lifespan = lifespan
         self.has_lifespan = lifespan is not None
         self.isolated = isolated
+        # Kept as given: `fasterapi.limits` imports dataclasses, too heavy for every
+        # sub-interpreter; the server fills in the defaults.
+        self.limits = limits
         # Where the app is defined: each interpreter finds its own copy of the app there
         # to run the lifespan (the attribute name is looked up when the server starts).
         self.defined_in: str = sys._getframe(1).f_globals.get("__name__", "__main__")

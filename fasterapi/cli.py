@@ -9,6 +9,7 @@ import sys
 
 from fasterapi.applications import FasterAPI
 from fasterapi.exceptions import AppLoadError, StartupError
+from fasterapi.limits import Limits
 from fasterapi.modules import load_app
 from fasterapi.placement import Placement
 
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse to start if a route cannot run in sub-interpreters, instead of "
         "running it on the main interpreter",
     )
+    _add_limit_flags(run)
     check = commands.add_parser(
         "check", help="report where each route would run (sub-interpreters or main), then exit"
     )
@@ -84,6 +86,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     routes.add_argument("app", help="the app: MODULE:ATTR or FILE.py[:ATTR] (ATTR: app)")
     return parser
+
+
+# Flag -> `Limits` field, type and help; a flag left out keeps the app's (or default) value.
+LIMIT_FLAGS = {
+    "--limit-body": "max_body_size",
+    "--limit-header-size": "max_header_size",
+    "--limit-header-count": "max_headers",
+    "--limit-uri": "max_uri_length",
+    "--limit-connections": "max_connections",
+    "--limit-queue": "max_queued",
+    "--timeout-request-head": "request_head_timeout",
+    "--timeout-keep-alive": "keep_alive_timeout",
+    "--timeout": "handler_timeout",
+}
+_LIMIT_HELP = {
+    "max_body_size": ("BYTES", int, "largest request body; more is a 413 (default 16 MiB)"),
+    "max_header_size": (
+        "BYTES",
+        int,
+        "largest request line + headers; more is a 431 (default 16384)",
+    ),
+    "max_headers": ("N", int, "most header lines; more is a 431 (default 100)"),
+    "max_uri_length": ("BYTES", int, "longest request target; more is a 414 (default 8192)"),
+    "max_connections": ("N", int, "open connections; more wait to be accepted (default 10000)"),
+    "max_queued": (
+        "N",
+        int,
+        "requests waiting per interpreter; more get a 503 with Retry-After (default 1024)",
+    ),
+    "request_head_timeout": (
+        "SECONDS",
+        float,
+        "time to send a request head before the connection is closed (default 10)",
+    ),
+    "keep_alive_timeout": (
+        "SECONDS",
+        float,
+        "time an idle keep-alive connection stays open (default 5)",
+    ),
+    "handler_timeout": (
+        "SECONDS",
+        float,
+        "time a handler may run before the client gets a 504 (default: no limit)",
+    ),
+}
+
+
+def _add_limit_flags(run: argparse.ArgumentParser) -> None:
+    group = run.add_argument_group("limits (docs/reliability.md; default: the app's limits)")
+    for flag, field in LIMIT_FLAGS.items():
+        metavar, kind, text = _LIMIT_HELP[field]
+        group.add_argument(flag, dest=field, type=kind, default=None, metavar=metavar, help=text)
 
 
 def route_listing(app: FasterAPI, placement: Placement) -> str:
@@ -139,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
             access_log=args.access_log,
             graceful_timeout=args.graceful_timeout,
             strict_isolation=args.strict_isolation,
+            limits=(app.limits or Limits()).with_overrides(
+                **{name: getattr(args, name) for name in LIMIT_FLAGS.values()}
+            ),
         )
     except (StartupError, TypeError, ValueError) as error:
         print(f"Error: {error}", file=sys.stderr)

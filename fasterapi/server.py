@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from fasterapi.exceptions import RequestValidationError, StartupError
+from fasterapi.limits import Limits
 from fasterapi.placement import Placement, place_routes, probe_always, probe_in_subinterpreter
 from fasterapi.routing import check_reachable
 from fasterapi.schema import TypeRegistry
@@ -40,11 +41,13 @@ def run(
     access_log: bool = True,
     graceful_timeout: float = 30.0,
     strict_isolation: bool = False,
+    limits: Limits | None = None,
 ) -> None:
     """Serves `app` until SIGINT or SIGTERM; raises `StartupError` if it cannot start.
 
     Routes whose modules cannot load in a sub-interpreter run on the main interpreter
     (see `fasterapi.placement`); `strict_isolation=True` makes that a startup error.
+    `limits` replaces the app's own `limits` (docs/reliability.md).
     """
     # `_core` only here: handler modules must not load the core. Every worker calls the
     # other three; loaded here, the main interpreter's worker finds them ready.
@@ -68,13 +71,20 @@ def run(
         "log_format": log_format,
         "access_log": access_log,
         "graceful_timeout": graceful_timeout,
+        "limits": (limits or app.limits or Limits()).for_core(),
         "report": placement.report(app, interpreters),
     }
     with _signals_for_rust():
         try:
-            _core.serve(table, config)
+            every_interpreter_ended = _core.serve(table, config)
         except RuntimeError as error:
             raise StartupError(str(error)) from None
+    if not every_interpreter_ended:
+        # A handler still runs in an interpreter that cannot be ended; finalizing Python
+        # would wait for it (or crash). The server has stopped: leave now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def _runs_event_loops(app: FasterAPI) -> bool:

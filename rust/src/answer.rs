@@ -9,11 +9,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::HOST;
+use hyper::header::{CONTENT_LENGTH, HOST};
 use hyper::http::request::Parts;
-use hyper::Request;
+use hyper::{HeaderMap, Request, StatusCode, Uri};
 use percent_encoding::percent_decode_str;
 
 use crate::dispatch::CallOutcome;
@@ -49,6 +49,9 @@ pub async fn answer(app: &App, peer: SocketAddr, request: Request<Incoming>) -> 
 
 async fn answer_request(app: &App, peer: SocketAddr, request: Request<Incoming>) -> HttpResponse {
     let (head, body) = request.into_parts();
+    if target_length(&head.uri) > app.limits.max_uri_length {
+        return response::refused(StatusCode::URI_TOO_LONG, "URI Too Long", false);
+    }
     let head = Arc::new(head);
     // Starlette routes on the percent-decoded path (invalid UTF-8 replaced, as uvicorn does).
     let path = percent_decode_str(head.uri.path()).decode_utf8_lossy();
@@ -101,8 +104,14 @@ impl Exchange<'_> {
         }
         // Like FastAPI, read the body only for a route that takes one (or the request).
         let body = if spec.has_body() || spec.needs_request {
-            match body.collect().await {
+            let limit = app.limits.max_body_size;
+            if declared_length(&self.head.headers).is_some_and(|length| length > limit) {
+                return too_large();
+            }
+            let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+            match Limited::new(body, limit).collect().await {
                 Ok(collected) => collected.to_bytes(),
+                Err(error) if error.is::<LengthLimitError>() => return too_large(),
                 Err(error) => {
                     tracing::debug!("could not read a request body: {error}");
                     return self.http_error(400, params, Bytes::new()).await;
@@ -210,8 +219,19 @@ impl Exchange<'_> {
 
     /// A worker's outcome as the response to send (a 422 outcome is handled before).
     async fn finish(&self, outcome: CallOutcome) -> HttpResponse {
-        let CallOutcome::Response(result) = outcome else {
-            return response::internal_error();
+        let result = match outcome {
+            CallOutcome::Response(result) => result,
+            CallOutcome::Overloaded => {
+                return response::refused(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service Unavailable",
+                    false,
+                )
+            }
+            CallOutcome::TimedOut => {
+                return response::refused(StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout", false)
+            }
+            _ => return response::internal_error(),
         };
         match response::from_handler(result) {
             Ok(response) => response,
@@ -229,4 +249,30 @@ impl Exchange<'_> {
         };
         crate::file::respond(file.status, file.headers, path, request).await
     }
+}
+
+/// The request target's length as sent (origin form: path and query; absolute form adds
+/// the scheme and authority).
+fn target_length(uri: &Uri) -> usize {
+    let path_and_query = uri
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    let authority = uri
+        .authority()
+        .map_or(0, |authority| authority.as_str().len());
+    let scheme = uri
+        .scheme_str()
+        .map_or(0, |scheme| scheme.len() + "://".len());
+    scheme + authority + path_and_query
+}
+
+/// `Content-Length`, when the request has one (hyper has checked its syntax).
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers.get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+}
+
+/// 413 before the body is read (or once it grew past the limit): the connection closes,
+/// since the rest of the body is not read.
+fn too_large() -> HttpResponse {
+    response::refused(StatusCode::PAYLOAD_TOO_LARGE, "Content Too Large", true)
 }

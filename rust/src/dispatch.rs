@@ -8,10 +8,12 @@
 
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 use tokio::sync::oneshot;
 
+use crate::config::Limits;
 use crate::extract::Arg;
 use crate::inbox::Inbox;
 use crate::interpreter::{RoutedError, StartupError};
@@ -37,19 +39,29 @@ impl Dispatcher {
     /// Starts `interpreters` sub-interpreters (if any route runs on them, or no route runs
     /// on the main interpreter) and the main interpreter's worker (if any route runs
     /// there); waits until each has imported its handlers and run the app's startup code.
-    pub fn start(table: Arc<RouteTable>, interpreters: usize) -> Result<Dispatcher, StartupError> {
+    pub fn start(
+        table: Arc<RouteTable>,
+        interpreters: usize,
+        limits: &Limits,
+    ) -> Result<Dispatcher, StartupError> {
         let on_main = table.has_routes(Placement::Main);
         let pool = if table.has_routes(Placement::Pool) || !on_main {
             Some(Workers::start(
                 Arc::clone(&table),
                 Placement::Pool,
                 interpreters,
+                limits,
             )?)
         } else {
             None
         };
         let main = if on_main {
-            Some(Workers::start(Arc::clone(&table), Placement::Main, 1)?)
+            Some(Workers::start(
+                Arc::clone(&table),
+                Placement::Main,
+                1,
+                limits,
+            )?)
         } else {
             None
         };
@@ -95,14 +107,19 @@ impl Dispatcher {
         }
     }
 
-    /// Stops every worker (main interpreter last) after the jobs already queued.
-    pub fn stop(&self) {
-        if let Some(pool) = &self.pool {
-            pool.stop();
-        }
-        if let Some(main) = &self.main {
-            main.stop();
-        }
+    /// Stops every worker (main interpreter last) after the jobs already queued, waiting
+    /// for them until `deadline`. Returns false if some interpreter was still running a
+    /// handler then: its thread is left behind, and the process must not finalize Python.
+    pub fn stop_by(&self, deadline: Instant) -> bool {
+        let pool_ended = self
+            .pool
+            .as_ref()
+            .is_none_or(|pool| pool.stop(Some(deadline)));
+        let main_ended = self
+            .main
+            .as_ref()
+            .is_none_or(|main| main.stop(Some(deadline)));
+        pool_ended && main_ended
     }
 }
 
@@ -114,6 +131,10 @@ struct Workers {
     /// Taken (emptied) by `stop`, which may run through a shared reference.
     threads: std::sync::Mutex<Vec<JoinHandle<()>>>,
     size: usize,
+    /// Jobs that may wait in `queue` before a request is turned away (503).
+    max_queued: usize,
+    /// How long a caller waits for a job's outcome (504 after).
+    handler_timeout: Option<Duration>,
 }
 
 impl Workers {
@@ -123,6 +144,7 @@ impl Workers {
         table: Arc<RouteTable>,
         placement: Placement,
         count: usize,
+        limits: &Limits,
     ) -> Result<Workers, StartupError> {
         let (queue, jobs) = crossbeam_channel::unbounded();
         let (ready_tx, ready_rx) = mpsc::channel();
@@ -171,6 +193,8 @@ impl Workers {
             wakers,
             size: threads.len(),
             threads: std::sync::Mutex::new(threads),
+            max_queued: limits.max_queued.saturating_mul(count),
+            handler_timeout: limits.handler_timeout(),
         };
         let mut first_error = failure.map(|message| StartupError { message });
         for _ in 0..workers.size {
@@ -183,7 +207,7 @@ impl Workers {
             }
         }
         if let Some(error) = first_error {
-            workers.stop();
+            workers.stop(None);
             return Err(error);
         }
         Ok(workers)
@@ -200,18 +224,37 @@ impl Workers {
             request,
             reply,
         };
+        // Checked before sending, so the bound is approximate under a race; it only has to
+        // keep memory bounded, not be exact.
+        if self.queue.len() >= self.max_queued {
+            return CallOutcome::Overloaded;
+        }
         if self.queue.send(Message::Call(job)).is_err() {
             return CallOutcome::Failed;
         }
         wake::wake_one(&self.wakers);
         // A dropped reply means the call could not finish (a panic, or the loop closed
         // under it); it was logged there.
-        response.await.unwrap_or(CallOutcome::Failed)
+        let Some(limit) = self.handler_timeout else {
+            return response.await.unwrap_or(CallOutcome::Failed);
+        };
+        match tokio::time::timeout(limit, response).await {
+            Ok(outcome) => outcome.unwrap_or(CallOutcome::Failed),
+            Err(_) => {
+                tracing::error!(
+                    "a handler ran longer than the handler timeout ({limit:?}): answered 504; \
+                     its interpreter stays busy until it returns"
+                );
+                CallOutcome::TimedOut
+            }
+        }
     }
 
     /// Stops every worker after the jobs already queued, ending each interpreter on its
-    /// own thread, and waits for them. Idempotent.
-    fn stop(&self) {
+    /// own thread, and waits for them (until `deadline`, if any). Returns whether all
+    /// ended; a worker still running a handler at the deadline is left running, detached.
+    /// Idempotent.
+    fn stop(&self, deadline: Option<Instant>) -> bool {
         let threads = std::mem::take(
             &mut *self
                 .threads
@@ -224,16 +267,32 @@ impl Workers {
         for waker in &self.wakers {
             waker.wake();
         }
+        let mut all_ended = true;
         for thread in threads {
+            if let Some(deadline) = deadline {
+                while !thread.is_finished() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                if !thread.is_finished() {
+                    let name = thread.thread().name().unwrap_or("a worker").to_owned();
+                    tracing::error!(
+                        "{name} is still running a handler after the grace period; \
+                         leaving without ending its interpreter"
+                    );
+                    all_ended = false;
+                    continue;
+                }
+            }
             if thread.join().is_err() {
                 tracing::error!("a worker thread panicked while stopping");
             }
         }
+        all_ended
     }
 }
 
 impl Drop for Workers {
     fn drop(&mut self) {
-        self.stop();
+        self.stop(None);
     }
 }

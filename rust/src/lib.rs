@@ -7,6 +7,7 @@
 mod answer;
 mod body;
 mod config;
+mod connection;
 mod dispatch;
 mod file;
 mod inbox;
@@ -14,6 +15,7 @@ mod request_data;
 mod response;
 mod scheduling;
 mod server;
+mod timeouts;
 mod worker;
 
 // Public only so that `benches/` can measure the hot path; not an API.
@@ -42,13 +44,14 @@ use pythonize::depythonize;
 ///
 /// Releases the main interpreter's GIL while serving. Raises `RuntimeError` with a readable
 /// message if the server cannot start (port in use, a module that cannot be imported in a
-/// sub-interpreter, a missing handler).
+/// sub-interpreter, a missing handler). Returns whether every interpreter ended: false
+/// when one still ran a handler after the grace period (Python must then not finalize).
 #[pyfunction]
 fn serve(
     py: Python<'_>,
     route_table: &Bound<'_, PyAny>,
     config: &Bound<'_, PyAny>,
-) -> PyResult<()> {
+) -> PyResult<bool> {
     let mut table: route_table::RouteTable = depythonize(route_table)?;
     table.prepare().map_err(PyRuntimeError::new_err)?;
     let config: config::ServerConfig = depythonize(config)?;

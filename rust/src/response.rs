@@ -2,7 +2,9 @@
 
 use bytes::Bytes;
 use hyper::body::Body as _;
-use hyper::header::{HeaderName, HeaderValue, ALLOW, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use hyper::header::{
+    HeaderName, HeaderValue, ALLOW, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER,
+};
 use hyper::{Response, StatusCode};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
@@ -143,6 +145,22 @@ pub fn body_unreadable() -> HttpResponse {
         JSON,
         Bytes::from_static(br#"{"detail":"There was an error parsing the body"}"#),
     )
+}
+
+/// A request over one of the server's limits, or one it will not serve now, with a
+/// FastAPI-shaped body (`detail`: RFC 9110's reason phrase). `close`: the rest of the request was not read, so the connection
+/// cannot carry another one.
+pub fn refused(status: StatusCode, detail: &str, close: bool) -> HttpResponse {
+    let body = format!("{{\"detail\":\"{detail}\"}}");
+    let mut response = with_body(status, JSON, Bytes::from(body));
+    let headers = response.headers_mut();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    if close {
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 /// Starlette's `ServerErrorMiddleware` answer to an unhandled exception.

@@ -1,20 +1,16 @@
 //! The HTTP side: listener, connections, signals and graceful shutdown. Each request is
 //! answered by [`crate::answer`].
 
-use std::convert::Infallible;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
 
-use crate::answer;
-use crate::config::ServerConfig;
+use crate::config::{Limits, ServerConfig};
+use crate::connection;
 use crate::dispatch::Dispatcher;
 use crate::route_table::RouteTable;
 use crate::router::Router;
@@ -29,11 +25,13 @@ pub(crate) struct App {
     pub local_addr: SocketAddr,
     /// Log one line per request (uvicorn's access log).
     pub access_log: bool,
+    pub limits: Limits,
 }
 
-/// Serves until SIGINT or SIGTERM, then drains and stops every interpreter. Startup
-/// problems come back as one readable message.
-pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
+/// Serves until SIGINT or SIGTERM, then drains and stops every interpreter. Returns
+/// whether every interpreter ended (false: one still ran a handler after the grace
+/// period). Startup problems come back as one readable message.
+pub fn run(table: RouteTable, config: ServerConfig) -> Result<bool, String> {
     init_logging(&config);
     for line in config.report.lines() {
         tracing::info!("{line}");
@@ -48,6 +46,7 @@ pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|error| format!("cannot start the I/O runtime: {error}"))?;
+    allow_open_files(config.limits.max_connections);
     let address = format!("{}:{}", config.host, config.port);
     let listener = runtime
         .block_on(TcpListener::bind(&address))
@@ -58,14 +57,19 @@ pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
 
     let table = Arc::new(table);
     let router = Router::new(&table.routes);
-    let dispatcher = Dispatcher::start(Arc::clone(&table), config.interpreters.max(1))
-        .map_err(|error| error.message)?;
+    let dispatcher = Dispatcher::start(
+        Arc::clone(&table),
+        config.interpreters.max(1),
+        &config.limits,
+    )
+    .map_err(|error| error.message)?;
     let app = Arc::new(App {
         table,
         router,
         dispatcher,
         local_addr,
         access_log: config.access_log,
+        limits: config.limits.clone(),
     });
     let serving = match app.dispatcher.sizes() {
         (0, _) => "the main interpreter".to_owned(),
@@ -76,13 +80,52 @@ pub fn run(table: RouteTable, config: ServerConfig) -> Result<(), String> {
         "FasterAPI running on http://{local_addr} with {serving} (press CTRL+C to quit)"
     );
     let grace = Duration::from_secs_f64(config.graceful_timeout.max(0.0));
-    runtime.block_on(accept_until_signal(listener, Arc::clone(&app), grace));
+    let grace_ends = runtime.block_on(accept_until_signal(listener, Arc::clone(&app), grace));
     // Connection tasks are done or abandoned; every interpreter must end before `serve`
     // returns to the main interpreter, whoever still holds the app.
     runtime.shutdown_timeout(Duration::from_secs(1));
-    app.dispatcher.stop();
+    let workers_deadline = grace_ends.max(Instant::now() + MIN_TIME_TO_END_WORKERS);
+    let ended = app.dispatcher.stop_by(workers_deadline);
     tracing::info!("FasterAPI stopped");
-    Ok(())
+    Ok(ended)
+}
+
+/// After the grace period, interpreters still get this long to end (those with nothing
+/// to run end at once).
+const MIN_TIME_TO_END_WORKERS: Duration = Duration::from_secs(1);
+
+/// Raises the soft limit on open files towards the hard one, so that `max_connections`
+/// sockets (plus the files handlers open) fit; warns when they cannot.
+fn allow_open_files(max_connections: usize) {
+    const SPARE: u64 = 256;
+    let wanted = (max_connections as u64).saturating_add(SPARE);
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid rlimit for getrlimit to fill.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return;
+    }
+    if limit.rlim_cur >= wanted {
+        return;
+    }
+    let raised = libc::rlimit {
+        rlim_cur: wanted.min(limit.rlim_max),
+        rlim_max: limit.rlim_max,
+    };
+    // SAFETY: a valid rlimit no higher than the hard limit.
+    let now = if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+        raised.rlim_cur
+    } else {
+        limit.rlim_cur
+    };
+    if now < wanted {
+        tracing::warn!(
+            "open files are limited to {now} (ulimit -n), fewer than --limit-connections \
+             {max_connections} needs; connections beyond that wait to be accepted"
+        );
+    }
 }
 
 fn init_logging(config: &ServerConfig) {
@@ -100,11 +143,24 @@ fn init_logging(config: &ServerConfig) {
     };
 }
 
-async fn accept_until_signal(listener: TcpListener, app: Arc<App>, grace: Duration) {
-    let graceful = GracefulShutdown::new();
+/// Accepts connections until a stop signal, then waits for them to finish (at most
+/// `grace`); returns when the grace period ends.
+async fn accept_until_signal(listener: TcpListener, app: Arc<App>, grace: Duration) -> Instant {
+    let builder = Arc::new(connection::http1_builder(&app.limits));
+    let connections = Arc::new(Semaphore::new(app.limits.max_connections));
+    let (stop_connections, stopping) = watch::channel(false);
     let stop = stop_signal();
     tokio::pin!(stop);
     loop {
+        // Hold a place before accepting: at the limit, clients wait in the listen backlog.
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => permit,
+            signal = &mut stop => {
+                tracing::info!("received {signal}, shutting down");
+                break;
+            }
+        };
+        let Ok(permit) = permit else { break };
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
@@ -116,19 +172,14 @@ async fn accept_until_signal(listener: TcpListener, app: Arc<App>, grace: Durati
                         continue;
                     }
                 };
-                let _ = stream.set_nodelay(true);
-                let app = Arc::clone(&app);
-                let service = service_fn(move |request| {
-                    let app = Arc::clone(&app);
-                    async move { Ok::<_, Infallible>(answer::answer(&app, peer, request).await) }
-                });
-                let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    if let Err(error) = connection.await {
-                        tracing::debug!("connection ended with an error: {error}");
-                    }
-                });
+                tokio::spawn(connection::serve(
+                    Arc::clone(&app),
+                    Arc::clone(&builder),
+                    stream,
+                    peer,
+                    stopping.clone(),
+                    permit,
+                ));
             }
             signal = &mut stop => {
                 tracing::info!("received {signal}, shutting down");
@@ -136,13 +187,18 @@ async fn accept_until_signal(listener: TcpListener, app: Arc<App>, grace: Durati
             }
         }
     }
+    // New connections are refused from here; open ones finish what they were sent.
+    let grace_ends = Instant::now() + grace;
     drop(listener);
+    let _ = stop_connections.send(true);
+    let every_place = u32::try_from(app.limits.max_connections).unwrap_or(u32::MAX);
     tokio::select! {
-        _ = graceful.shutdown() => {}
+        _ = connections.acquire_many(every_place) => {}
         _ = tokio::time::sleep(grace) => {
             tracing::warn!("graceful shutdown timed out after {grace:?}; closing open connections");
         }
     }
+    grace_ends
 }
 
 async fn stop_signal() -> &'static str {

@@ -36,6 +36,10 @@ pub enum CallOutcome {
     Refused(Vec<ArgRefusal>),
     /// pydantic refused a model argument: a 422 with these error items (a JSON array).
     Invalid(String),
+    /// Not run: too many requests already wait for these interpreters (a 503).
+    Overloaded,
+    /// The handler ran past the handler timeout (a 504); its result will be dropped.
+    TimedOut,
 }
 
 pub struct Job {

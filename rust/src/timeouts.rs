@@ -1,0 +1,347 @@
+//! The two clocks of a connection: how long a client may take to send a request head,
+//! and how long an idle keep-alive connection stays open.
+//!
+//! hyper has one header-read timer, which also runs while a kept-alive connection waits,
+//! so it cannot hold two different limits. Instead the socket is wrapped: [`TimedIo`]
+//! learns from [`Activity`] (counted by the service) when a request is in flight, and
+//! arms the right deadline whenever hyper waits for bytes. When it expires, reading
+//! returns end-of-file and hyper closes the connection; a client caught halfway through a
+//! head is first told `408 Request Timeout`.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use atomic_waker::AtomicWaker;
+use hyper::body::{Body, Frame, SizeHint};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::{Instant, Sleep};
+
+/// Written to a client that did not finish its request head in time.
+const REQUEST_TIMEOUT: &[u8] =
+    b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n";
+
+/// Requests of one connection: begun (the head was read) and finished (the response was
+/// written, or abandoned). Shared by the service, the response bodies and the socket.
+#[derive(Default)]
+pub struct Activity {
+    started: AtomicU64,
+    finished: AtomicU64,
+    /// Set when the server stops: every response from then on closes its connection.
+    closing: AtomicBool,
+    /// The task reading the socket, woken when the connection turns idle so that the
+    /// keep-alive deadline gets armed (hyper may not read again until bytes come).
+    reader: AtomicWaker,
+}
+
+impl Activity {
+    /// Counts a request whose head was just read; the guard counts it finished when dropped
+    /// (it travels into the response body, which hyper drops once written).
+    pub fn begin(self: &Arc<Self>) -> RequestInFlight {
+        self.started.fetch_add(1, Ordering::AcqRel);
+        RequestInFlight(Arc::clone(self))
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.started.load(Ordering::Acquire) == self.finished.load(Ordering::Acquire)
+    }
+
+    /// Requests begun so far.
+    pub fn started(&self) -> u64 {
+        self.started.load(Ordering::Acquire)
+    }
+
+    pub fn close_after_each_response(&self) {
+        self.closing.store(true, Ordering::Release);
+    }
+
+    pub fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::Acquire)
+    }
+}
+
+/// One request in flight; see [`Activity::begin`].
+pub struct RequestInFlight(Arc<Activity>);
+
+impl Drop for RequestInFlight {
+    fn drop(&mut self) {
+        self.0.finished.fetch_add(1, Ordering::AcqRel);
+        if self.0.is_idle() {
+            self.0.reader.wake();
+        }
+    }
+}
+
+/// A response body that keeps its request counted as in flight until hyper drops it.
+pub struct Tracked<B> {
+    body: B,
+    _request: RequestInFlight,
+}
+
+impl<B> Tracked<B> {
+    pub fn new(body: B, request: RequestInFlight) -> Self {
+        Tracked {
+            body,
+            _request: request,
+        }
+    }
+}
+
+impl<B: Body + Unpin> Body for Tracked<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// What the connection waits for when hyper asks for bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    /// The head of a request (the first one, or one whose first bytes came in).
+    Head { started_reading: bool },
+    /// A request is in flight: its body, or nothing (hyper reads ahead).
+    Busy,
+    /// Kept alive between requests.
+    Idle,
+}
+
+/// A socket whose reads end (end-of-file) when the current deadline passes.
+pub struct TimedIo<S> {
+    inner: S,
+    activity: Arc<Activity>,
+    head_timeout: Duration,
+    keep_alive_timeout: Duration,
+    phase: Phase,
+    /// `started` as last seen, to notice a new request.
+    seen_started: u64,
+    deadline: Pin<Box<Sleep>>,
+}
+
+impl<S> TimedIo<S> {
+    pub fn new(
+        inner: S,
+        activity: Arc<Activity>,
+        head_timeout: Duration,
+        keep_alive_timeout: Duration,
+    ) -> Self {
+        TimedIo {
+            inner,
+            activity,
+            head_timeout,
+            keep_alive_timeout,
+            phase: Phase::Head {
+                started_reading: false,
+            },
+            seen_started: 0,
+            deadline: Box::pin(tokio::time::sleep(head_timeout)),
+        }
+    }
+
+    /// Moves to the phase the request counters say, arming the deadline it needs.
+    fn follow_requests(&mut self) {
+        let started = self.activity.started.load(Ordering::Acquire);
+        if started != self.seen_started {
+            self.seen_started = started;
+            self.phase = Phase::Busy;
+        }
+        if self.phase == Phase::Busy && self.activity.is_idle() {
+            self.phase = Phase::Idle;
+            self.arm(self.keep_alive_timeout);
+        }
+    }
+
+    fn arm(&mut self, after: Duration) {
+        self.deadline.as_mut().reset(Instant::now() + after);
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for TimedIo<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        this.activity.reader.register(cx.waker());
+        this.follow_requests();
+        let before = buf.filled().len();
+        let read = Pin::new(&mut this.inner).poll_read(cx, buf);
+        match read {
+            Poll::Ready(Ok(())) if buf.filled().len() > before => {
+                match this.phase {
+                    Phase::Idle => {
+                        this.phase = Phase::Head {
+                            started_reading: true,
+                        };
+                        this.arm(this.head_timeout);
+                    }
+                    Phase::Head { .. } => {
+                        this.phase = Phase::Head {
+                            started_reading: true,
+                        }
+                    }
+                    Phase::Busy => {}
+                }
+                Poll::Ready(Ok(()))
+            }
+            Poll::Pending if this.phase != Phase::Busy => {
+                if this.deadline.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                if this.phase
+                    == (Phase::Head {
+                        started_reading: true,
+                    })
+                {
+                    tracing::debug!("a client took too long to send a request head");
+                    // Best effort: the socket is idle, so this normally goes out whole.
+                    let _ = Pin::new(&mut this.inner).poll_write(cx, REQUEST_TIMEOUT);
+                }
+                Poll::Ready(Ok(())) // end-of-file: hyper closes the connection
+            }
+            other => other,
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for TimedIo<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, data)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, data)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use http_body_util::Full;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn timed(
+        activity: &Arc<Activity>,
+    ) -> (TimedIo<tokio::io::DuplexStream>, tokio::io::DuplexStream) {
+        let (server, client) = tokio::io::duplex(1024);
+        let io = TimedIo::new(
+            server,
+            Arc::clone(activity),
+            Duration::from_secs(10),
+            Duration::from_secs(5),
+        );
+        (io, client)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_new_connection_ends_after_the_head_timeout_without_an_answer() {
+        let activity = Arc::new(Activity::default());
+        let (mut io, mut client) = timed(&activity);
+        let mut buffer = [0u8; 16];
+        assert_eq!(io.read(&mut buffer).await.unwrap(), 0);
+        drop(io);
+        let mut answer = Vec::new();
+        client.read_to_end(&mut answer).await.unwrap();
+        assert!(answer.is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_half_sent_head_gets_a_408_then_end_of_file() {
+        let activity = Arc::new(Activity::default());
+        let (mut io, mut client) = timed(&activity);
+        client.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+        let mut buffer = [0u8; 64];
+        assert_eq!(io.read(&mut buffer).await.unwrap(), 16);
+        assert_eq!(io.read(&mut buffer).await.unwrap(), 0);
+        drop(io);
+        let mut answer = Vec::new();
+        client.read_to_end(&mut answer).await.unwrap();
+        assert_eq!(answer, REQUEST_TIMEOUT);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_kept_alive_connection_ends_after_the_keep_alive_timeout() {
+        let activity = Arc::new(Activity::default());
+        let (mut io, mut client) = timed(&activity);
+        client.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+        let mut buffer = [0u8; 64];
+        assert_eq!(io.read(&mut buffer).await.unwrap(), 18);
+        let request = activity.begin();
+        let body = Tracked::new(Full::new(Bytes::from_static(b"done")), request);
+        drop(body); // written: the connection is idle from here
+        let waited = Instant::now();
+        assert_eq!(io.read(&mut buffer).await.unwrap(), 0);
+        assert_eq!(waited.elapsed(), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_read_waiting_while_a_request_runs_ends_once_idle_for_the_keep_alive_timeout() {
+        let activity = Arc::new(Activity::default());
+        let (mut io, mut client) = timed(&activity);
+        client.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+        let mut buffer = [0u8; 64];
+        assert_eq!(io.read(&mut buffer).await.unwrap(), 18);
+        let request = activity.begin();
+        let reading = io.read(&mut buffer);
+        tokio::pin!(reading);
+        let early = tokio::time::timeout(Duration::from_millis(1), &mut reading).await;
+        assert!(
+            early.is_err(),
+            "no deadline while the request runs: {early:?}"
+        );
+        drop(request);
+        let waited = Instant::now();
+        assert_eq!(reading.await.unwrap(), 0);
+        assert_eq!(waited.elapsed(), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_in_flight_is_never_cut() {
+        let activity = Arc::new(Activity::default());
+        let (mut io, mut client) = timed(&activity);
+        client.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+        let mut buffer = [0u8; 64];
+        assert_eq!(io.read(&mut buffer).await.unwrap(), 18);
+        let _request = activity.begin();
+        let read = tokio::time::timeout(Duration::from_secs(60), io.read(&mut buffer)).await;
+        assert!(read.is_err(), "still waiting after a minute: {read:?}");
+    }
+}
