@@ -16,19 +16,31 @@ import httpx
 import pytest
 
 
+def _wait_for_handlers(marker, count: int) -> None:
+    """Until `count` handlers wrote to `marker`: they are running."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if marker.exists() and len(marker.read_text().splitlines()) >= count:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the handlers did not start")
+
+
 def _address(server) -> tuple[str, int]:
     host, port = server.base_url.removeprefix("http://").split(":")
     return host, int(port)
 
 
-def test_requests_in_flight_complete_and_new_connections_are_refused(start_server):
+def test_requests_in_flight_complete_and_new_connections_are_refused(start_server, tmp_path):
     server = start_server("graceful_app:app", "--interpreters", "2")
+    marker = tmp_path / "started"
+    params = {"seconds": 2, "started": str(marker)}
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         slow = [
-            pool.submit(httpx.get, f"{server.base_url}/slow", params={"seconds": 2}, timeout=30)
+            pool.submit(httpx.get, f"{server.base_url}/slow", params=params, timeout=30)
             for _ in range(2)
         ]
-        time.sleep(0.5)  # both are running in the interpreters
+        _wait_for_handlers(marker, 2)
         server.process.send_signal(signal.SIGTERM)
         # The listener closes at once: a new connection is refused while those finish.
         refused = None

@@ -9,12 +9,14 @@ use std::time::Duration;
 use hyper::header::{HeaderValue, CONNECTION};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
+use hyper::StatusCode;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::sync::{watch, OwnedSemaphorePermit};
 
 use crate::answer;
 use crate::config::Limits;
+use crate::response;
 use crate::server::App;
 use crate::timeouts::{Activity, TimedIo, Tracked};
 
@@ -59,9 +61,15 @@ pub async fn serve(
         let activity = Arc::clone(&activity);
         service_fn(move |request| {
             let in_flight = activity.begin();
+            let two_framings = activity.take_two_framings();
             let (app, activity) = (Arc::clone(&app), Arc::clone(&activity));
             async move {
-                let mut response = answer::answer(&app, peer, request).await;
+                let mut response = if two_framings {
+                    // A request-smuggling shape; hyper would let chunked win (RFC 9112).
+                    response::refused(StatusCode::BAD_REQUEST, "Bad Request", true)
+                } else {
+                    answer::answer(&app, peer, request).await
+                };
                 if activity.is_closing() {
                     // hyper closes the connection once this response is written.
                     let close = HeaderValue::from_static("close");

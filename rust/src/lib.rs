@@ -10,6 +10,7 @@ mod config;
 mod connection;
 mod dispatch;
 mod file;
+mod head_scan;
 mod inbox;
 mod request_data;
 mod response;

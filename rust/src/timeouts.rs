@@ -6,7 +6,8 @@
 //! learns from [`Activity`] (counted by the service) when a request is in flight, and
 //! arms the right deadline whenever hyper waits for bytes. When it expires, reading
 //! returns end-of-file and hyper closes the connection; a client caught halfway through a
-//! head is first told `408 Request Timeout`.
+//! head is first told `408 Request Timeout`. The same wrapper watches each head's bytes
+//! for two framings ([`HeadScan`]).
 
 use std::future::Future;
 use std::io;
@@ -21,6 +22,8 @@ use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
+use crate::head_scan::HeadScan;
+
 /// Written to a client that did not finish its request head in time.
 const REQUEST_TIMEOUT: &[u8] =
     b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n";
@@ -33,6 +36,8 @@ pub struct Activity {
     finished: AtomicU64,
     /// Set when the server stops: every response from then on closes its connection.
     closing: AtomicBool,
+    /// The head being read has both `Content-Length` and `Transfer-Encoding`.
+    two_framings: AtomicBool,
     /// The task reading the socket, woken when the connection turns idle so that the
     /// keep-alive deadline gets armed (hyper may not read again until bytes come).
     reader: AtomicWaker,
@@ -53,6 +58,11 @@ impl Activity {
     /// Requests begun so far.
     pub fn started(&self) -> u64 {
         self.started.load(Ordering::Acquire)
+    }
+
+    /// Whether the head of the request just begun had two framings (then forgotten).
+    pub fn take_two_framings(&self) -> bool {
+        self.two_framings.swap(false, Ordering::AcqRel)
     }
 
     pub fn close_after_each_response(&self) {
@@ -132,6 +142,7 @@ pub struct TimedIo<S> {
     /// `started` as last seen, to notice a new request.
     seen_started: u64,
     deadline: Pin<Box<Sleep>>,
+    head: HeadScan,
 }
 
 impl<S> TimedIo<S> {
@@ -151,6 +162,7 @@ impl<S> TimedIo<S> {
             },
             seen_started: 0,
             deadline: Box::pin(tokio::time::sleep(head_timeout)),
+            head: HeadScan::default(),
         }
     }
 
@@ -191,13 +203,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for TimedIo<S> {
                             started_reading: true,
                         };
                         this.arm(this.head_timeout);
+                        this.head.restart();
                     }
                     Phase::Head { .. } => {
                         this.phase = Phase::Head {
                             started_reading: true,
                         }
                     }
-                    Phase::Busy => {}
+                    Phase::Busy => return Poll::Ready(Ok(())),
+                }
+                this.head.feed(&buf.filled()[before..]);
+                if this.head.has_two_framings() {
+                    this.activity.two_framings.store(true, Ordering::Release);
                 }
                 Poll::Ready(Ok(()))
             }

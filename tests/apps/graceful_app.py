@@ -13,6 +13,9 @@ def root():
 
 
 @app.get("/slow")
-def slow(seconds: float = 1.0):
+def slow(seconds: float = 1.0, started: str | None = None):
+    if started:  # tells the test the handler runs
+        with open(started, "a") as marker:
+            marker.write("started\n")
     time.sleep(seconds)
     return {"slept": seconds}
