@@ -25,6 +25,7 @@ use crate::request_data::RequestData;
 use crate::response::{self, HttpResponse};
 use crate::router::RouteMatch;
 use crate::server::App;
+use crate::strict;
 
 pub async fn answer(app: &App, peer: SocketAddr, request: Request<Incoming>) -> HttpResponse {
     if !(app.access_log && tracing::enabled!(target: "access", tracing::Level::INFO)) {
@@ -49,6 +50,9 @@ pub async fn answer(app: &App, peer: SocketAddr, request: Request<Incoming>) -> 
 
 async fn answer_request(app: &App, peer: SocketAddr, request: Request<Incoming>) -> HttpResponse {
     let (head, body) = request.into_parts();
+    if let Some(refused) = strict::refusal(&head) {
+        return refused;
+    }
     if target_length(&head.uri) > app.limits.max_uri_length {
         return response::refused(StatusCode::URI_TOO_LONG, "URI Too Long", false);
     }

@@ -16,6 +16,7 @@ mod request_data;
 mod response;
 mod scheduling;
 mod server;
+mod strict;
 mod timeouts;
 mod worker;
 
