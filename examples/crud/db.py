@@ -16,6 +16,14 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
+
+from fasterapi import Path, Query
+
+# SQLite stores 64-bit integers: larger ids or offsets are a 422, not an OverflowError.
+MAX_INTEGER = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
+Offset = Annotated[int, Query(ge=0, le=MAX_INTEGER)]
 
 DB_PATH = os.environ.get("CRUD_DB") or os.path.join(
     tempfile.gettempdir(), "fasterapi-crud-example.sqlite3"

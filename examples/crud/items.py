@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from crud.db import transaction
+from crud.db import MAX_INTEGER, Offset, RowId, transaction
 from fasterapi import APIRouter, HTTPException, Query, status
 
 router = APIRouter(prefix="/items", tags=["items"])
@@ -24,6 +24,8 @@ class ItemIn:
     def __post_init__(self) -> None:
         if self.price < 0:
             raise ValueError("price must not be negative")
+        if self.owner_id is not None and not 1 <= self.owner_id <= MAX_INTEGER:
+            raise ValueError("owner_id is not a valid user id")
 
 
 @dataclass
@@ -53,7 +55,7 @@ def list_items(
     q: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
     tag: str | None = None,
     max_price: Annotated[float | None, Query(gt=0)] = None,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[Item]:
     """Items whose name contains `q`, tagged `tag`, priced at most `max_price`; a page
@@ -74,13 +76,13 @@ def list_items(
 
 
 @router.get("/{item_id}")
-def read_item(item_id: int) -> Item:
+def read_item(item_id: RowId) -> Item:
     with transaction() as db:
         return item_from_row(_existing(db, item_id))
 
 
 @router.put("/{item_id}")
-def replace_item(item_id: int, item: ItemIn) -> Item:
+def replace_item(item_id: RowId, item: ItemIn) -> Item:
     with transaction() as db:
         _existing(db, item_id)
         _check_owner(db, item.owner_id)
@@ -92,7 +94,7 @@ def replace_item(item_id: int, item: ItemIn) -> Item:
 
 
 @router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_item(item_id: int) -> None:
+def delete_item(item_id: RowId) -> None:
     with transaction() as db:
         _existing(db, item_id)
         db.execute("DELETE FROM items WHERE id = ?", (item_id,))

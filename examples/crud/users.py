@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from crud.db import transaction
+from crud.db import Offset, RowId, transaction
 from crud.items import Item, item_from_row
 from fasterapi import APIRouter, HTTPException, Query, status
 
@@ -41,7 +41,7 @@ def create_user(user: UserIn) -> User:
 
 @router.get("")
 def list_users(
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[User]:
     with transaction() as db:
@@ -52,13 +52,13 @@ def list_users(
 
 
 @router.get("/{user_id}")
-def read_user(user_id: int) -> User:
+def read_user(user_id: RowId) -> User:
     with transaction() as db:
         return User(**_existing(db, user_id))
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_user(user_id: int) -> None:
+def delete_user(user_id: RowId) -> None:
     with transaction() as db:
         _existing(db, user_id)
         db.execute("UPDATE items SET owner_id = NULL WHERE owner_id = ?", (user_id,))
@@ -66,7 +66,7 @@ def delete_user(user_id: int) -> None:
 
 
 @router.get("/{user_id}/items")
-def list_user_items(user_id: int) -> list[Item]:
+def list_user_items(user_id: RowId) -> list[Item]:
     with transaction() as db:
         _existing(db, user_id)
         rows = db.execute("SELECT * FROM items WHERE owner_id = ? ORDER BY id", (user_id,))
