@@ -123,3 +123,17 @@ def bench(session: nox.Session) -> None:
     session.run("cargo", "build", "--release", "--quiet", "-p", "ceiling", external=True)
     ceiling = str(ROOT / "target" / "release" / "ceiling")
     session.run("python", "benchmarks/run.py", "--ceiling", ceiling, *session.posargs)
+
+
+@nox.session(python=PYTHONS[-1], default=False)
+def soak(session: nox.Session) -> None:
+    """The soak test (`nox -s soak`): a million mixed requests, RSS growth and errors checked.
+
+    Not part of the default sessions. Needs root for apt-get (wrk) unless wrk is installed.
+    Extra arguments go to `benchmarks/soak.py`, e.g. `nox -s soak -- --requests 100000`.
+    """
+    if not shutil.which("wrk"):
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "wrk", external=True)
+    session.install(build_wheel(session))
+    session.run("python", "benchmarks/soak.py", *session.posargs)
