@@ -102,12 +102,41 @@ fn int_from_float(number: f64) -> Result<ArgValue, ErrorKind> {
     Ok(ArgValue::Int(number as i64))
 }
 
+/// A text longer than any integer pydantic takes, answered as pydantic does (measured
+/// on 2.14): `int_parsing_size` once a leading run (after an optional `-`) has more than
+/// 4300 digits, whatever follows; otherwise only `-?digits` with single underscores
+/// between digits is an integer (no `+`, no surrounding spaces), else `int_parsing`.
+fn long_int_text(raw: &str) -> Result<ArgValue, ErrorKind> {
+    let unsigned = raw.strip_prefix('-').unwrap_or(raw);
+    let bytes = unsigned.as_bytes();
+    let (mut digits, mut end) = (0, 0);
+    while end < bytes.len() {
+        match bytes[end] {
+            b'0'..=b'9' => digits += 1,
+            b'_' if end > 0
+                && bytes[end - 1].is_ascii_digit()
+                && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) => {}
+            _ => break,
+        }
+        end += 1;
+    }
+    if digits > MAX_INT_DIGITS {
+        return Err(ErrorKind::IntParsingSize);
+    }
+    if end == bytes.len() && digits > 0 {
+        if let Some(value) = parse_integer(raw) {
+            return Ok(value);
+        }
+    }
+    Err(ErrorKind::IntParsing)
+}
+
 /// A text integer with pydantic's lax rules: surrounding whitespace, a sign, leading
 /// zeros, `_` between digits and a zero fraction (`7.0`) are accepted.
 pub fn parse_int_text(raw: &str) -> Result<ArgValue, ErrorKind> {
     let text = raw.trim();
-    if text.len() > MAX_INT_DIGITS {
-        return Err(ErrorKind::IntParsingSize);
+    if raw.len() > MAX_INT_DIGITS {
+        return long_int_text(raw);
     }
     if let Some(value) = parse_integer(text) {
         return Ok(value);
@@ -215,6 +244,21 @@ mod tests {
             text_int(&"9".repeat(MAX_INT_DIGITS + 1)),
             Err(ErrorKind::IntParsingSize)
         );
+        // Long texts, as pydantic 2.14 answers them.
+        let nines = "9".repeat(MAX_INT_DIGITS + 1);
+        for (text, expected) in [
+            (format!("a{nines}"), Err(ErrorKind::IntParsing)),
+            (format!("-{nines}"), Err(ErrorKind::IntParsingSize)),
+            (format!("{nines}x"), Err(ErrorKind::IntParsingSize)),
+            (format!("+{nines}"), Err(ErrorKind::IntParsing)),
+            (format!(" {nines}"), Err(ErrorKind::IntParsing)),
+            ("1_".repeat(2200), Err(ErrorKind::IntParsing)),
+            (format!("{}a", &nines[1..]), Err(ErrorKind::IntParsing)),
+        ] {
+            assert_eq!(text_int(&text), expected, "{}...", &text[..5]);
+        }
+        let underscored = format!("{}1", "1_".repeat(2200));
+        assert!(matches!(text_int(&underscored), Ok(ArgValue::BigInt(_))));
     }
 
     #[test]
