@@ -10,6 +10,7 @@ mod config;
 mod dispatch;
 mod file;
 mod inbox;
+mod panics;
 mod request_data;
 mod response;
 mod scheduling;
