@@ -27,6 +27,7 @@ EXCEPTIONS = {
     "recursion": "RecursionError: maximum recursion depth exceeded",
     "memory": "MemoryError: a raised memory fault",
     "allocation": "MemoryError",
+    "unprintable": "UnprintableError: <exception str() failed>",
 }
 # Outside `Exception`: FastAPI's middleware does not catch them, and its TestClient
 # re-raises them, so there is nothing of FastAPI's to compare with; a server answers 500.
@@ -47,6 +48,7 @@ UNRENDERABLE = {
     "tuple-keys": "TypeError",
     "self-list": "RecursionError",
     "self-dict": "RecursionError",
+    "deep": "RecursionError",
 }
 # Results FastAPI renders with `jsonable_encoder`: the same answer here.
 RENDERABLE = ["set-of-tuples", "generator"]
@@ -168,6 +170,24 @@ def test_unrenderable_result_is_a_logged_500(sync_server, sync_client, kind):
     log = logged(sync_server, since, UNRENDERABLE[kind])
     # The core renders the result itself: no Python frames, but the handler is named.
     assert "Exception in handler" in log and "faults_app:result" in log
+    every_interpreter_serves(sync_server.base_url)
+
+
+# Responses that cannot be sent as they are.
+
+BAD_RESPONSES = {
+    "crlf-header": "a handler's response has an invalid header",
+    "status": "ValueError: status_code must be an int from 100 to 999",
+}
+
+
+@pytest.mark.parametrize("kind", BAD_RESPONSES)
+def test_response_that_cannot_be_sent_is_a_logged_500(sync_server, sync_client, kind):
+    since = len(sync_server.output)
+    response = sync_client.get(f"/response/{kind}")
+    assert_plain_500(response)
+    assert "x-injected" not in response.headers and "set-cookie" not in response.headers
+    logged(sync_server, since, BAD_RESPONSES[kind])
     every_interpreter_serves(sync_server.base_url)
 
 

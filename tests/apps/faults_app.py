@@ -12,13 +12,20 @@ import time
 
 import fasterapi.interpreters  # not `from fasterapi...`: FastAPI runs this app too
 from fasterapi import FastAPI
-from fasterapi.responses import StreamingResponse
+from fasterapi.responses import Response, StreamingResponse
 
 app = FastAPI()
 
 
 class CustomBaseError(BaseException):
     """Outside `Exception`, like `KeyboardInterrupt`: no exception handler catches it."""
+
+
+class UnprintableError(Exception):
+    """Its message cannot be rendered: the log must still say what was raised."""
+
+    def __str__(self) -> str:
+        raise RuntimeError("no message for you")
 
 
 def recurse(depth: int) -> int:
@@ -43,6 +50,8 @@ def fault(kind: str) -> object:
         raise GeneratorExit
     if kind == "base":
         raise CustomBaseError("a custom BaseException")
+    if kind == "unprintable":
+        raise UnprintableError
     return {"kind": kind}
 
 
@@ -81,6 +90,13 @@ def self_referencing_dict() -> dict:
     return items
 
 
+def deeply_nested() -> list:
+    nested: list = []
+    for _ in range(100_000):
+        nested = [nested]
+    return nested
+
+
 RESULTS = {
     "object": object,
     "slots": Unrenderable,
@@ -89,6 +105,7 @@ RESULTS = {
     "tuple-keys": lambda: {(1, 2): "pair"},
     "self-list": self_referencing_list,
     "self-dict": self_referencing_dict,
+    "deep": deeply_nested,
     "set-of-tuples": lambda: {"items": {(1, 2)}},
     "generator": lambda: (n for n in range(3)),
 }
@@ -97,6 +114,18 @@ RESULTS = {
 @app.get("/result/{kind}")
 def result(kind: str):
     return RESULTS[kind]()
+
+
+RESPONSES = {
+    # Would split the response in two if it were written as it is.
+    "crlf-header": lambda: Response("x", headers={"x-injected": "a\r\nset-cookie: b=c"}),
+    "status": lambda: Response("x", status_code=1000),
+}
+
+
+@app.get("/response/{kind}")
+def response(kind: str):
+    return RESPONSES[kind]()
 
 
 def broken_stream(kind: str):
