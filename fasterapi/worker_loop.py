@@ -25,9 +25,11 @@ _MAX_DEFERRED_TURNS = 16
 class WorkerLoop:
     def __init__(self, app: Any) -> None:
         self.loop = asyncio.new_event_loop()
+        self.loop.set_exception_handler(self._report)
         asyncio.set_event_loop(self.loop)
         self._lifespan = Lifespan(app) if app is not None else None
         self._stopping = False
+        self._starting = False
 
     def startup(self) -> None:
         """Runs the app's startup code; raises what it raised."""
@@ -41,15 +43,33 @@ class WorkerLoop:
 
     def start(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Runs a handler's coroutine as a task, eagerly: up to its first real suspension
-        it runs right here, and a handler that never suspends finishes without a loop turn."""
-        return asyncio.Task(coroutine, loop=self.loop, eager_start=True)
+        it runs right here, and a handler that never suspends finishes without a loop turn.
+
+        asyncio re-raises a `KeyboardInterrupt` or `SystemExit` from the task's first step,
+        out of this call: the core answers it as the handler's exception (a 500, logged).
+        The task is lost with it, and collected before this call returns: `_report` must
+        not log its exception a second time."""
+        self._starting = True
+        try:
+            return asyncio.Task(coroutine, loop=self.loop, eager_start=True)
+        finally:
+            self._starting = False
+
+    def _report(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """The loop's exception handler: asyncio's own, except for the exception of a task
+        that `start` lost (see there)."""
+        if self._starting and isinstance(context.get("exception"), KeyboardInterrupt | SystemExit):
+            return
+        loop.default_exception_handler(context)
 
     def serve(self, fd: int, drain: Callable[[], None]) -> None:
         """Runs the loop until `stop()`, calling `drain` whenever `fd` is readable.
 
-        A `SystemExit` or `KeyboardInterrupt` raised in a handler's task escapes
-        `run_forever`; the task has failed (its request gets a 500), and the loop goes on
-        serving rather than leave the interpreter without one.
+        A `SystemExit` or `KeyboardInterrupt` raised in a task escapes `run_forever`; the
+        task has failed with it, and the loop goes on serving rather than leave the
+        interpreter without one. A handler's task reports it as the handler's failure
+        (a 500, logged); any other task, when it is collected with its exception never
+        retrieved.
         """
         self._stopping = False
         self.loop.add_reader(fd, drain)
@@ -57,7 +77,9 @@ class WorkerLoop:
             while not self._stopping:
                 try:
                     self.loop.run_forever()
-                except BaseException:  # logged; the worker must keep serving
+                except (KeyboardInterrupt, SystemExit):
+                    logger.debug("a task raised KeyboardInterrupt or SystemExit; serving on")
+                except BaseException:  # the worker must keep serving
                     logger.exception("an exception escaped the event loop; serving on")
         finally:
             self.loop.remove_reader(fd)

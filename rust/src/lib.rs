@@ -12,6 +12,7 @@ mod dispatch;
 mod file;
 mod head_scan;
 mod inbox;
+mod panics;
 mod request_data;
 mod response;
 mod scheduling;

@@ -7,11 +7,11 @@
 //! is created inside, and belongs to, one interpreter.
 
 use std::ffi::{c_void, CStr};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pyo3::ffi;
 
 use super::object::Owned;
+use crate::panics;
 
 /// What a native callable runs; it gets the call's one argument (NULL for no argument).
 /// It must not fail: it handles its own errors (a callback has nobody to report to).
@@ -85,9 +85,9 @@ unsafe extern "C" fn drop_callback(capsule: *mut ffi::PyObject) {
         return;
     }
     // Dropping a closure may run arbitrary Rust drops; never let a panic out of here.
-    let _ = catch_unwind(AssertUnwindSafe(|| {
+    let _ = panics::catch("dropping an event-loop callback", || {
         drop(Box::from_raw(pointer.cast::<Callback>()));
-    }));
+    });
 }
 
 unsafe extern "C" fn call_without_argument(
@@ -110,10 +110,10 @@ unsafe fn run(capsule: *mut ffi::PyObject, argument: *mut ffi::PyObject) -> *mut
         return std::ptr::null_mut();
     }
     let callback = &*pointer.cast::<Callback>();
-    if catch_unwind(AssertUnwindSafe(|| callback(argument))).is_err() {
+    // A panic stops here, logged: unwinding into CPython's frames would abort.
+    if panics::catch("running an event-loop callback", || callback(argument)).is_err() {
         // Returning a value with an exception set would be a SystemError.
         ffi::PyErr_Clear();
-        tracing::error!("internal error (panic) in an event-loop callback");
     }
     ffi::Py_NewRef(ffi::Py_None())
 }

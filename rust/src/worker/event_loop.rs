@@ -7,7 +7,6 @@
 //! coroutines for longer than its own run; with none in flight it drains the whole burst.
 
 use std::cell::Cell;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +17,7 @@ use super::wake::Waker;
 use super::{run_directed, run_job, Message};
 use crate::inbox::Directed;
 use crate::interpreter::{Callback, GilHeld};
+use crate::panics;
 use crate::route_table::RouteTable;
 
 /// How long a worker with nothing in flight waits for the next job before it returns to
@@ -72,9 +72,14 @@ pub(super) fn serve(
             "the event loop failed:\n{traceback}"
         );
     }
-    drainer
-        .handle
-        .store(std::ptr::null_mut(), Ordering::Release);
+}
+
+impl Drop for Drainer<'_> {
+    /// Clears `handle` (even when a panic unwinds through `serve`), so a callback the loop
+    /// still holds finds nothing instead of freed memory.
+    fn drop(&mut self) {
+        self.handle.store(std::ptr::null_mut(), Ordering::Release);
+    }
 }
 
 impl Drainer<'_> {
@@ -94,8 +99,7 @@ impl Drainer<'_> {
             // SAFETY: non-null only while `serve` keeps the drainer alive, and the loop
             // calls back on this thread, inside `serve`.
             let drainer = unsafe { &*drainer };
-            if catch_unwind(AssertUnwindSafe(|| drainer.drain())).is_err() {
-                tracing::error!("internal error (panic) while taking jobs; trying again");
+            if panics::catch("taking jobs", || drainer.drain()).is_err() {
                 // Whatever state the panic left, a wake-up brings `drain` back.
                 drainer.waker.wake();
             }
