@@ -16,6 +16,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit};
 
 use crate::answer;
 use crate::config::Limits;
+use crate::panics;
 use crate::response;
 use crate::server::App;
 use crate::timeouts::{Activity, TimedIo, Tracked};
@@ -68,7 +69,9 @@ pub async fn serve(
                     // A request-smuggling shape; hyper would let chunked win (RFC 9112).
                     response::refused(StatusCode::BAD_REQUEST, "Bad Request", true)
                 } else {
-                    answer::answer(&app, peer, request).await
+                    let answering = answer::answer(&app, peer, request);
+                    panics::guarded("answering a request", answering, response::internal_error)
+                        .await
                 };
                 if activity.is_closing() {
                     // hyper closes the connection once this response is written.

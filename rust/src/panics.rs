@@ -8,7 +8,10 @@
 //! fallback (a 500, `None` to Python, a new interpreter).
 
 use std::any::Any;
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// A panic caught by [`catch`]; its message was logged.
 #[derive(Debug)]
@@ -28,6 +31,56 @@ pub fn catch<T>(while_: &str, run: impl FnOnce() -> T) -> Result<T, Panicked> {
         tracing::error!("internal error (panic) while {while_}: {message}");
         Panicked { message }
     })
+}
+
+pin_project_lite::pin_project! {
+    /// A future whose panic is logged and answered with `fallback()`'s value, instead of
+    /// ending the task that polls it (and, for a request, leaving its client unanswered).
+    pub struct Guarded<F, G> {
+        #[pin]
+        inner: F,
+        fallback: Option<G>,
+        while_: &'static str,
+    }
+}
+
+pub fn guarded<F: Future, G: FnOnce() -> F::Output>(
+    while_: &'static str,
+    inner: F,
+    fallback: G,
+) -> Guarded<F, G> {
+    Guarded {
+        inner,
+        fallback: Some(fallback),
+        while_,
+    }
+}
+
+impl<F: Future, G: FnOnce() -> F::Output> Future for Guarded<F, G> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let inner = this.inner;
+        match catch(this.while_, || inner.poll(cx)) {
+            Ok(poll) => poll,
+            // Polled again after its fallback answered: it stays finished.
+            Err(_) => this
+                .fallback
+                .take()
+                .map_or(Poll::Pending, |fallback| Poll::Ready(fallback())),
+        }
+    }
+}
+
+/// Sends panic reports through `tracing` (with where they happened), rather than as bare
+/// lines on stderr; [`catch`] then logs what was done about it.
+pub fn log_through_tracing() {
+    std::panic::set_hook(Box::new(|info| {
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("a thread");
+        tracing::error!("{name} panicked: {info}");
+    }));
 }
 
 /// The text a panic was raised with (`panic!("...")`), when it has one.
@@ -79,5 +132,22 @@ mod tests {
         let index = items.len() + 1;
         let caught = quietly(|| catch("indexing", || items[index]));
         assert!(caught.unwrap_err().message.contains("index out of bounds"));
+    }
+
+    #[test]
+    fn a_panicking_future_answers_with_its_fallback() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let answer = quietly(|| {
+            runtime.block_on(guarded(
+                "answering",
+                async { panic!("in the middle") },
+                || "fallback",
+            ))
+        });
+        assert_eq!(answer, "fallback");
+        let fine = runtime.block_on(guarded("answering", async { "answer" }, || "fallback"));
+        assert_eq!(fine, "answer");
     }
 }

@@ -33,6 +33,7 @@ pub(crate) struct App {
 /// period). Startup problems come back as one readable message.
 pub fn run(table: RouteTable, config: ServerConfig) -> Result<bool, String> {
     init_logging(&config);
+    crate::panics::log_through_tracing();
     for line in config.report.lines() {
         tracing::info!("{line}");
     }
