@@ -47,11 +47,9 @@ fuzz_target!(|data: &[u8]| {
     let on_313 = check_parse(data, 13);
     let on_312 = check_parse(data, 12);
     if let Some(value) = &on_312 {
-        assert_eq!(
-            on_313.as_ref(),
-            Some(value),
-            "3.13 refuses what 3.12 accepts"
-        );
+        // Compared as text: NaN is not equal to itself.
+        let on_313 = on_313.as_ref().map(|value| format!("{value:?}"));
+        assert_eq!(on_313, Some(format!("{value:?}")), "3.13 differs from 3.12");
     }
     let mut json_headers = HeaderMap::new();
     json_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
