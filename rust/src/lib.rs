@@ -21,9 +21,12 @@ mod strict;
 mod timeouts;
 mod worker;
 
-// Public only so that `benches/` can measure the hot path; not an API.
+// Public only so that `benches/` can measure the hot path and `fuzz/` can reach it; not
+// an API.
 #[doc(hidden)]
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 #[doc(hidden)]
 pub mod interpreter;
 #[doc(hidden)]
