@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from raw_http import Answer, RawConnection
 from server_process import APPS, ScriptRun, ServerProcess
-from test_http_malformed import Answer, RawConnection
 
 CONTENT_TOO_LARGE = {"detail": "Content Too Large"}
 URI_TOO_LONG = {"detail": "URI Too Long"}
