@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any  # main interpreter only: the server imports this module
 
 MIB = 1024 * 1024
+_MOST = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class Limits:
                 raise ValueError(f"Limits.{name} must be a whole number")
         if self.max_header_size < 1024:
             raise ValueError("Limits.max_header_size must be at least 1024 bytes")
+        for name in ("max_connections", "max_queued"):
+            if getattr(self, name) > _MOST:  # the core counts them in 32 bits
+                raise ValueError(f"Limits.{name} must be at most {_MOST}")
 
     def with_overrides(self, **overrides: Any) -> Limits:
         """A copy with the fields given (not None) replaced: the CLI's flags."""

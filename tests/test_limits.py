@@ -365,3 +365,19 @@ def test_run_takes_limits(tmp_path):
         assert (answer.status, answer.json()) == (414, URI_TOO_LONG)
         assert ask(script.base_url, get(uri_of_length(100))).status == 200
     assert script.returncode == 0, script.output
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--limit-body", "0"], "Limits.max_body_size must be a positive number, not 0"),
+        (["--limit-header-size", "100"], "Limits.max_header_size must be at least 1024 bytes"),
+        (["--limit-connections", "4294967296"], "Limits.max_connections must be at most"),
+        (["--timeout", "-1"], "Limits.handler_timeout must be a positive number"),
+    ],
+)
+def test_an_impossible_limit_stops_the_server_with_one_message(start_server, flags, message):
+    server = start_server("limits_app:app", *flags, ready=False)
+    assert server.wait_exit(timeout=60) == 1, server.output
+    errors = [line for line in server.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and message in errors[0], server.output
